@@ -1,0 +1,24 @@
+#include "cli/image_lookup.hpp"
+
+#include "image/reference.hpp"
+
+namespace roost::cli {
+
+Result<storage::ImageRecord> lookup_image(storage::Store& store, const std::string& text) {
+  std::vector<std::string> candidates;
+  if (auto c = image::local_candidates(text)) candidates = std::move(c).value();
+  return store.find_image(text, candidates);
+}
+
+std::pair<std::string, std::string> split_repo_tag(const std::string& name) {
+  std::string n = name;
+  auto at = n.find('@');
+  if (at != std::string::npos) n = n.substr(0, at);
+  auto slash = n.find_last_of('/');
+  auto colon = n.find_last_of(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
+    return {n.substr(0, colon), n.substr(colon + 1)};
+  return {n, "<none>"};
+}
+
+}  // namespace roost::cli

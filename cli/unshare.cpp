@@ -1,0 +1,37 @@
+// roost unshare [COMMAND [ARG...]]: a shell or command in a new user and
+// mount namespace with the user's ID map, as `podman unshare` gives, so the
+// store's files show their container owners and can be removed.
+#include <cstdlib>
+
+#include "cli/verb.hpp"
+#include "userns/userns.hpp"
+
+namespace roost::cli {
+namespace {
+
+Result<int> run_unshare(Session& s, std::vector<std::string> cmd) {
+  if (!cmd.empty() && cmd.front() == "--") cmd.erase(cmd.begin());
+  auto mapping = ROOST_TRY(s.mapping());
+  // As podman does, tell the command where the store is; a broken
+  // storage.conf must not keep the user from this repair tool, though.
+  if (auto opts = s.store_options(); opts.ok()) {
+    ::setenv("CONTAINERS_GRAPHROOT", (*opts)->graph_root.c_str(), 1);
+    ::setenv("CONTAINERS_RUNROOT", (*opts)->run_root.c_str(), 1);
+  }
+  return userns::exec_in_userns(*mapping, cmd);
+}
+
+VerbRegistrar reg({
+    {"unshare"},
+    "Run a command in a modified user namespace",
+    [](CLI::App& app) -> RunFn {
+      // Everything after `unshare` is the command and its own flags.
+      app.prefix_command();
+      app.footer("With no command, runs $SHELL (or /bin/sh). The exit code is the command's: 126 when it cannot be "
+                 "executed, 127 when it is not found.");
+      return [&app](Session& s) { return run_unshare(s, app.remaining()); };
+    },
+});
+
+}  // namespace
+}  // namespace roost::cli

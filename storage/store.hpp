@@ -1,0 +1,160 @@
+// Content-addressed layers and images under a graph root.
+//
+// On disk: GRAPH/roost.db (SQLite: layers, images, names), GRAPH/layers/<id>
+// (one directory per layer, id = chain ID hex), GRAPH/staging/<random> (layers
+// being written; swept on open when their writer is gone). A layer or image
+// appears only once fully written and verified: layers are staged, then moved
+// into place and recorded in one transaction with the image that uses them.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/file_lock.hpp"
+#include "common/result.hpp"
+#include "userns/idmap.hpp"
+
+namespace roost::storage {
+
+enum class Driver { overlay, fuse_overlayfs, vfs };
+std::string driver_name(Driver d);
+Result<Driver> parse_driver(const std::string& name);
+
+struct StoreOptions {
+  std::string graph_root;
+  std::string run_root;
+  Driver driver = Driver::overlay;
+  std::string driver_source;  // where the choice came from, for `roost info`
+  userns::IdMapping mapping;
+};
+
+struct LayerRecord {
+  std::string id;      // chain ID hex
+  std::string parent;  // parent's chain ID hex, empty for a base layer
+  std::string diff_id;
+  std::string compressed_digest;
+  uint64_t compressed_size = 0;
+  uint64_t size = 0;  // uncompressed tar bytes
+};
+
+struct ImageRecord {
+  std::string id;  // hex of the config digest
+  std::vector<std::string> names;  // full names, oldest first
+  std::string config_json;
+  std::string manifest_json;
+  std::string manifest_type;
+  std::string manifest_digest;
+  std::vector<std::string> layers;  // chain IDs, bottom first
+  std::time_t created = 0;          // from the config
+  std::time_t loaded = 0;           // when it entered this store
+  uint64_t size = 0;                // sum of layer sizes
+};
+
+class Store;
+
+// A private directory under the store's staging area for unpacking input;
+// removed on destruction, and by the next open if the process dies.
+class ScratchDir {
+ public:
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  friend class Store;
+  ScratchDir(std::string path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
+  std::string path_;
+  FileLock lock_;
+};
+
+// Writes one image's layers and then the image. Layers written through it are
+// staged and become visible only with commit(); destroying it uncommitted
+// removes everything it staged.
+class ImageWriter {
+ public:
+  ~ImageWriter();
+  ImageWriter(const ImageWriter&) = delete;
+  ImageWriter& operator=(const ImageWriter&) = delete;
+
+  // Applies a layer tar read from FD on top of the previous layer. When
+  // EXPECTED_DIFF_ID is given and the layer already exists, FD is not read.
+  // The computed diff ID and compressed digest must match the expected ones
+  // when given (ErrorKind::corrupt otherwise).
+  Result<LayerRecord> add_layer(int fd, const std::string& expected_diff_id,
+                                const std::string& expected_compressed_digest);
+
+  // Records the image (ID = sha256 of CONFIG_JSON) and attaches NAMES, moving
+  // names that belonged to other images. Config diff_ids must match the
+  // layers added. Committing an image that exists adds the names only.
+  Result<ImageRecord> commit(const std::string& config_json, const std::string& manifest_json,
+                             const std::string& manifest_type, const std::vector<std::string>& names);
+
+ private:
+  friend class Store;
+
+// A private directory under the store's staging area for unpacking input;
+// removed on destruction, and by the next open if the process dies.
+class ScratchDir {
+ public:
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  friend class Store;
+  ScratchDir(std::string path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
+  std::string path_;
+  FileLock lock_;
+};
+  struct Impl;
+  explicit ImageWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class Store {
+ public:
+  // Opens (creating when missing) the store, sweeps abandoned staging
+  // directories, and checks the driver matches the one the store was made
+  // with.
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+  ~Store();
+
+  const StoreOptions& options() const;
+
+  Result<std::unique_ptr<ImageWriter>> new_image();
+  Result<std::unique_ptr<ScratchDir>> new_scratch();
+
+  std::vector<ImageRecord> images();
+  Result<ImageRecord> image_by_id(const std::string& full_id);
+  // Finds an image by full name, short name (through CANDIDATES and
+  // repository-suffix match), full or short (>= 3 hex) ID, "sha256:ID", or
+  // manifest digest. Ambiguous short IDs are an error.
+  Result<ImageRecord> find_image(const std::string& text, const std::vector<std::string>& candidates);
+
+  Result<void> add_name(const std::string& image_id, const std::string& name);
+  Result<void> remove_name(const std::string& name);
+  // Deletes the image and every layer no other image uses.
+  Result<void> delete_image(const std::string& image_id);
+
+  std::optional<LayerRecord> layer(const std::string& id);
+  std::string layer_dir(const std::string& id) const;
+  // Total bytes of distinct layers.
+  uint64_t layers_size();
+
+ private:
+  friend class ImageWriter;
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Chain ID of a layer given its parent's chain ID (empty for none) and diff ID.
+std::string chain_id(const std::string& parent_chain_id, const std::string& diff_id);
+
+}  // namespace roost::storage
