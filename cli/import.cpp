@@ -46,7 +46,8 @@ VerbRegistrar reg({
       auto f = std::make_shared<ImportFlags>();
       app.add_option("source", f->source, "Root file system tarball (or - for standard input)")->required();
       app.add_option("reference", f->name, "Name for the new image");
-      app.add_option("-c,--change", f->changes, "Apply a Dockerfile instruction (CMD, ENV, WORKDIR, ...)");
+      app.add_option("-c,--change", f->changes, "Apply a Dockerfile instruction (CMD, ENV, WORKDIR, ...)")
+          ->allow_extra_args(false);
       app.add_option("-m,--message", f->message, "Commit message for the imported image");
       app.add_flag("-q,--quiet", f->quiet, "Suppress progress output");
       return [f](Session& s) { return run_import(s, *f); };

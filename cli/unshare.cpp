@@ -25,11 +25,14 @@ VerbRegistrar reg({
     {"unshare"},
     "Run a command in a modified user namespace",
     [](CLI::App& app) -> RunFn {
-      // Everything after `unshare` is the command and its own flags.
-      app.prefix_command();
+      auto cmd = std::make_shared<std::vector<std::string>>();
+      app.add_option("command", *cmd, "Command and its arguments (default: $SHELL)");
+      // Once the command starts, everything after it is its own: `-c` in
+      // `roost unshare sh -c ...` is not a roost flag.
+      app.positionals_at_end();
       app.footer("With no command, runs $SHELL (or /bin/sh). The exit code is the command's: 126 when it cannot be "
                  "executed, 127 when it is not found.");
-      return [&app](Session& s) { return run_unshare(s, app.remaining()); };
+      return [cmd](Session& s) { return run_unshare(s, *cmd); };
     },
 });
 

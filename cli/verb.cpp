@@ -63,7 +63,6 @@ int run_cli(int argc, char** argv) {
   app.set_help_flag("-h,--help", "Help for roost");
   app.set_version_flag("-v,--version", std::string("roost version ") + ROOST_VERSION, "Version of roost");
   app.require_subcommand(0, 1);
-  app.fallthrough();
   app.add_option("--storage-driver", global.storage_driver, "Storage driver: overlay, fuse-overlayfs or vfs");
   app.add_option("--root", global.root, "Path to the graph root directory where images are stored");
   app.add_option("--runroot", global.runroot, "Path to the run root directory for per-boot state");
@@ -85,14 +84,12 @@ int run_cli(int argc, char** argv) {
           CLI::App* g = parent->add_subcommand(words[i], "Manage " + words[i] + "s");
           g->formatter(app.get_formatter());
           g->require_subcommand(1);
-          g->fallthrough();
           it = groups.emplace(key, g).first;
         }
         parent = it->second;
       }
       CLI::App* sub = parent->add_subcommand(words.back(), verb.summary);
       sub->formatter(app.get_formatter());
-      sub->fallthrough();
       if (verb.hidden || (!first && parent == &app)) sub->group("");
       auto b = std::make_shared<Bound>();
       b->run = verb.setup(*sub);

@@ -103,11 +103,11 @@ Result<std::vector<storage::ImageRecord>> load_archive(storage::Store& store, co
 }
 
 Result<storage::ImageRecord> import_rootfs(storage::Store& store, int fd, const ImportOptions& options) {
+  json cfg = json::object();
+  for (auto& c : options.changes) ROOST_TRY(apply_change(c, cfg));
   auto writer = ROOST_TRY(store.new_image());
   auto layer = ROOST_TRY_CTX(writer->add_layer(fd, "", ""), "importing root file system");
   std::string now = rfc3339(std::time(nullptr));
-  json cfg = json::object();
-  for (auto& c : options.changes) ROOST_TRY(apply_change(c, cfg));
   json history = {{"created", now}, {"created_by", "roost import"}};
   if (!options.message.empty()) history["comment"] = options.message;
   json config = {

@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -293,7 +294,7 @@ def build_fixtures(out, busybox):
 
     with open(os.path.join(out, "fixtures.env"), "w") as fp:
         for k in sorted(env):
-            fp.write("%s=%s\n" % (k, env[k]))
+            fp.write("%s=%s\n" % (k, shlex.quote(env[k])))
 
 
 def main(argv):

@@ -132,6 +132,26 @@ skip_unless_mode() {
   skip "${2:-only in mode(s) $1}"
 }
 
+# store_graph_root: where this test's store lives (as roost resolves it with
+# ROOST_OPTS and the test's XDG dirs, when storage.conf does not move it).
+store_graph_root() {
+  if [[ $TEST_MODE == root ]]; then echo "$TEST_TMP/root"; else echo "$XDG_DATA_HOME/roost"; fi
+}
+
+# assert_store_empty [MSG]: no layer and nothing staged is left in the store
+# (a store never opened counts as empty).
+assert_store_empty() {
+  local graph d left=""
+  graph=$(store_graph_root)
+  for d in layers staging; do
+    [[ -d $graph/$d ]] || continue
+    left+=$(ls -A "$graph/$d" 2>&1)
+  done
+  if [[ -n $left ]]; then
+    fail "${1:-the store is not empty}"$'\n'"left in $graph/{layers,staging}: $left"
+  fi
+}
+
 # random_string [N]: N (default 10) lowercase letters and digits.
 random_string() {
   tr -dc 'a-z0-9' </dev/urandom | head -c "${1:-10}"
@@ -181,4 +201,18 @@ _roost_run_one() {
     fail "$func returned $rc (its last command failed)"
   fi
   exit 0
+}
+
+# graph_root: the directory holding this test's image store.
+graph_root() {
+  if [[ $TEST_MODE == root ]]; then echo "$TEST_TMP/root"; else echo "$XDG_DATA_HOME/roost"; fi
+}
+
+# assert_store_empty: no layer directories and nothing staged (no partial
+# layers, no scratch files) in this test's store.
+assert_store_empty() {
+  local g left
+  g=$(graph_root)
+  left=$(cd "$g" 2>/dev/null && ls -A layers staging 2>/dev/null | grep -v -e ':$' -e '^$')
+  is "$left" "" "no layers or staging files left in $g"
 }

@@ -274,6 +274,30 @@ BOOST_AUTO_TEST_CASE(docker_archive_layer_count_mismatch_and_missing_layer) {
   BOOST_TEST(contains(r.error().message(), "manifest.json: malformed"), r.error().message());
 }
 
+// docker 25+ saves an OCI layout whose manifest.json points into blobs/; the
+// file names are digests and are held to them.
+BOOST_AUTO_TEST_CASE(docker_archive_with_blob_paths_checks_their_digests) {
+  TempDir t;
+  Layers l;
+  auto rel = [](const std::string& bytes) { return "blobs/sha256/" + hex_of(sha256_digest(bytes)); };
+  write(t.path / rel(l.config), l.config);
+  write(t.path / rel(l.tar1), l.tar1);
+  write(t.path / rel(l.gz2), l.gz2);
+  write(t.path / "manifest.json",
+        json::array({{{"Config", rel(l.config)}, {"RepoTags", nullptr}, {"Layers", {rel(l.tar1), rel(l.gz2)}}}}).dump());
+  auto r = read_docker_archive_dir(t.str());
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().str()));
+  check_layers_match(r->front(), l);
+  BOOST_TEST(r->front().names.empty());
+
+  write(t.path / rel(l.tar1), l.tar2);
+  r = read_docker_archive_dir(t.str());
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST((r.error().kind() == ErrorKind::corrupt));
+  BOOST_TEST(contains(r.error().message(), rel(l.tar1) + ": digest mismatch (got " + sha256_digest(l.tar2) + ")"),
+             r.error().message());
+}
+
 BOOST_AUTO_TEST_CASE(docker_archive_bad_repo_tag_is_named) {
   TempDir t;
   Layers l;
