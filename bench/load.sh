@@ -27,12 +27,17 @@ user=roosttest
 src_roost=${ROOST:-$ROOST_SRC/build/roost}
 [[ -x $src_roost ]] || die "no roost binary at $src_roost (run setup/build or set ROOST)"
 install -d -m 0755 "$bench"
-install -m 0755 "$src_roost" "$bench/roost"
+# This invocation's binary and stores, apart from any other run of the
+# benchmark.
+runs_dir=$(mktemp -d "$bench/runs.XXXXXX")
+chmod 0755 "$runs_dir"
+trap 'rm -rf "$runs_dir"' EXIT
+install -m 0755 "$src_roost" "$runs_dir/roost"
 archive=$bench/load-bench-docker-archive.tar
 
 if [[ ! -f $archive.complete ]]; then
   say "generating $archive (once)"
-  python3 - "$archive" "$ROOST_SRC/tests/system" <<'PY'
+  python3 - "$archive.tmp.$$" "$ROOST_SRC/tests/system" <<'PY'
 import os, sys
 sys.path.insert(0, sys.argv[2])
 import imagegen as g
@@ -80,6 +85,7 @@ for p in paths:
     os.unlink(p)
 os.rmdir(work)
 PY
+  mv "$archive.tmp.$$" "$archive"
   touch "$archive.complete"
 fi
 chmod 0644 "$archive"
@@ -90,14 +96,14 @@ gid=$(id -g "$user")
 
 # Runs one timed load; prints the seconds it took.
 time_load() {
-  local tool=$1 run=$2 dir=$bench/run-$1-$2 start end rc=0
+  local tool=$1 run=$2 dir=$runs_dir/$1-$2 start end rc=0
   rm -rf "$dir"
   install -d -o "$uid" -g "$gid" -m 0700 "$dir" "$dir/data" "$dir/config" "$dir/runtime" "$dir/tmp"
   local env=(XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir/runtime"
     TMPDIR="$dir/tmp")
   local cmd
   if [[ $tool == roost ]]; then
-    cmd=("$bench/roost" --storage-driver overlay load -i "$archive")
+    cmd=("$runs_dir/roost" --storage-driver overlay load -i "$archive")
   else
     cmd=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file
       --storage-driver overlay load -i "$archive")
@@ -144,4 +150,4 @@ p=$(printf '%s\n' "${podman_times[@]}" | median)
 echo
 printf 'median roost  load: %8.3f s\n' "$r"
 printf 'median podman load: %8.3f s\n' "$p"
-awk -v p="$p" -v r="$r" 'BEGIN { printf "podman/roost: %.2f (%s)\n", p / r, p > r ? "roost is faster" : "podman is faster" }'
+awk -v p="$p" -v r="$r" 'BEGIN { printf "podman/roost: %.2f (%s)\n", p / r, (p > r ? "roost is faster" : "podman is faster") }'

@@ -1,10 +1,26 @@
 #include "cli/session.hpp"
 
+#include <unistd.h>
+
+#include "common/fd.hpp"
 #include "common/log.hpp"
 #include "storage/config.hpp"
 #include "userns/userns.hpp"
 
 namespace roost::cli {
+namespace {
+
+// Shown on the first command of a login session (the runtime directory lives
+// until logout), not on every command.
+void warn_once_per_session(const UserContext& u, const std::string& message) {
+  std::string dir = u.runtime_dir + "/roost";
+  std::string marker = dir + "/single-id-warning-shown";
+  if (::access(marker.c_str(), F_OK) == 0) return;
+  log_warn(message);
+  if (make_dirs(dir, 0700)) (void)write_file_atomic(marker, message + "\n", 0600);
+}
+
+}  // namespace
 
 Result<const UserContext*> Session::user() {
   if (!user_) {
@@ -18,6 +34,7 @@ Result<const userns::IdMapping*> Session::mapping() {
   if (!mapping_) {
     auto u = ROOST_TRY(user());
     mapping_ = ROOST_TRY(userns::mapping_for(*u));
+    if (!mapping_->fallback_warning.empty()) warn_once_per_session(*u, mapping_->fallback_warning);
   }
   return &*mapping_;
 }

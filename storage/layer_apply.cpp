@@ -11,9 +11,14 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <array>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -43,9 +48,7 @@ Error escape_error(std::string_view name) {
 }
 
 // Errors from a syscall on an entry: `layer entry "x": openat: Permission denied`.
-Error entry_sys_error(std::string_view name, const char* what) {
-  return sys_error(what).context(entry_ctx(name));
-}
+Error entry_sys_error(std::string_view name, const char* what) { return sys_error(what).context(entry_ctx(name)); }
 
 int openat2_beneath(int dfd, const char* path, uint64_t flags) {
   open_how how{};
@@ -84,7 +87,7 @@ void split(std::string_view path, std::string_view& parent, std::string_view& ba
   base = slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool is_whiteout_exempt_xattr(std::string_view name) {
+bool is_overlay_xattr(std::string_view name) {
   // overlayfs metadata must come from whiteout entries, never from a layer's
   // xattrs: a hostile layer could otherwise plant redirects or metacopy.
   return name.starts_with("trusted.overlay.") || name.starts_with("user.overlay.");
@@ -94,76 +97,196 @@ bool is_privileged_xattr(std::string_view name) {
   return name.starts_with("security.") || name.starts_with("trusted.");
 }
 
-// The compressed input, the decompressor (OUTER, raw format) and the tar
-// reader (INNER) chained in one pass; both streams are hashed as they flow.
-struct Stream {
-  int fd = -1;
-  archive* outer = nullptr;
-  Sha256 compressed;
-  Sha256 uncompressed;
-  uint64_t compressed_size = 0;
-  uint64_t uncompressed_size = 0;
-  std::unique_ptr<char[]> in_buf{new char[kBufSize]};
-  std::unique_ptr<char[]> out_buf{new char[kBufSize]};
-  int read_errno = 0;
+// The input and its decompressor (OUTER, raw format) run on a producer
+// thread that hashes both streams; the tar reader (INNER) on the caller's
+// thread takes the decompressed bytes from a small ring of buffers, so
+// decompression and hashing overlap with writing files.
+class Stream {
+ public:
+  explicit Stream(int fd) : fd_(fd) {
+    for (auto& slot : slots_) slot.reset(new char[kBufSize]);
+  }
+  ~Stream() { stop(); }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
 
-  Error failure(archive* a, const std::string& what) const {
-    if (read_errno != 0) return Error(ErrorKind::io, what + ": reading layer", read_errno);
+  Result<void> open() {
+    outer_.reset(archive_read_new());
+    if (!outer_) return make_error(ErrorKind::internal, "archive_read_new failed");
+    archive_read_support_filter_all(outer_.get());
+    archive_read_support_format_raw(outer_.get());
+    if (archive_read_open(outer_.get(), this, nullptr, read_input, nullptr) != ARCHIVE_OK)
+      return outer_failure("opening layer");
+    // An uncompressed input is its own tar stream: hashing it twice would
+    // double the CPU cost of the commonest (docker-archive) layers.
+    if (archive_filter_count(outer_.get()) == 1 && archive_filter_code(outer_.get(), 0) == ARCHIVE_FILTER_NONE)
+      hash_compressed_ = false;
+    archive_entry* raw;
+    if (archive_read_next_header(outer_.get(), &raw) != ARCHIVE_OK) return outer_failure("opening layer");
+    producer_ = std::thread([this] { produce(); });
+    return {};
+  }
+
+  // The INNER archive's read callback.
+  static la_ssize_t read_tar(archive* a, void* opaque, const void** buf) {
+    auto* s = static_cast<Stream*>(opaque);
+    std::unique_lock lock(s->mu_);
+    s->release_held();
+    s->cv_.wait(lock, [s] { return s->filled_ > 0 || s->done_; });
+    if (s->filled_ > 0) {
+      s->holding_ = true;
+      *buf = s->slots_[s->head_].get();
+      return static_cast<la_ssize_t>(s->lens_[s->head_]);
+    }
+    if (s->error_) {
+      archive_set_error(a, EIO, "%s", s->error_->message().c_str());
+      return -1;
+    }
+    return 0;
+  }
+
+  // After the tar's end marker: the rest of the stream (padding, trailing
+  // data) still counts towards both digests.
+  Result<void> finish() {
+    {
+      std::unique_lock lock(mu_);
+      for (;;) {
+        release_held();
+        cv_.wait(lock, [this] { return filled_ > 0 || done_; });
+        if (filled_ == 0) break;
+        holding_ = true;
+      }
+    }
+    stop();
+    if (error_) return *error_;
+    return {};
+  }
+
+  // The error behind a failure of the tar reader A.
+  Error failure(archive* a, const std::string& what) {
+    stop();
+    if (error_) return Error(*error_).context(what);
     const char* msg = archive_error_string(a);
     return make_error(ErrorKind::corrupt, what + ": " + (msg ? msg : "malformed archive"));
   }
 
-  Result<void> drain() {
-    for (;;) {
-      la_ssize_t n = archive_read_data(outer, out_buf.get(), kBufSize);
-      if (n == 0) break;
-      if (n < 0) return failure(outer, "decompressing layer");
-      uncompressed.update(out_buf.get(), static_cast<size_t>(n));
-      uncompressed_size += static_cast<uint64_t>(n);
-    }
-    // Whatever follows the compressed stream is still part of the blob.
-    for (;;) {
-      ssize_t n = ::read(fd, in_buf.get(), kBufSize);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return sys_error("reading layer");
-      if (n == 0) break;
-      compressed.update(in_buf.get(), static_cast<size_t>(n));
-      compressed_size += static_cast<uint64_t>(n);
-    }
-    return {};
+  std::string diff_id() { return uncompressed_.digest(); }
+  std::string compressed_digest(const std::string& diff_id) {
+    return hash_compressed_ ? compressed_.digest() : diff_id;
   }
-};
+  uint64_t compressed_size() const { return compressed_size_; }
+  uint64_t uncompressed_size() const { return uncompressed_size_; }
 
-la_ssize_t read_compressed(archive* a, void* opaque, const void** buf) {
-  auto* s = static_cast<Stream*>(opaque);
-  for (;;) {
-    ssize_t n = ::read(s->fd, s->in_buf.get(), kBufSize);
-    if (n < 0 && errno == EINTR) continue;
+ private:
+  static constexpr size_t kSlots = 4;
+
+  static la_ssize_t read_input(archive* a, void* opaque, const void** buf) {
+    auto* s = static_cast<Stream*>(opaque);
+    ssize_t n = s->read_fd();
     if (n < 0) {
-      s->read_errno = errno;
-      archive_set_error(a, errno, "reading layer");
+      archive_set_error(a, s->read_errno_, "reading layer");
       return -1;
     }
-    s->compressed.update(s->in_buf.get(), static_cast<size_t>(n));
-    s->compressed_size += static_cast<uint64_t>(n);
-    *buf = s->in_buf.get();
+    *buf = s->in_buf_.get();
     return n;
   }
-}
 
-la_ssize_t read_uncompressed(archive* a, void* opaque, const void** buf) {
-  auto* s = static_cast<Stream*>(opaque);
-  la_ssize_t n = archive_read_data(s->outer, s->out_buf.get(), kBufSize);
-  if (n < 0) {
-    const char* msg = archive_error_string(s->outer);
-    archive_set_error(a, EIO, "%s", msg ? msg : "decompression failed");
-    return -1;
+  ssize_t read_fd() {
+    for (;;) {
+      ssize_t n = ::read(fd_, in_buf_.get(), kBufSize);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        read_errno_ = errno;
+        return -1;
+      }
+      if (hash_compressed_) compressed_.update(in_buf_.get(), static_cast<size_t>(n));
+      compressed_size_ += static_cast<uint64_t>(n);
+      return n;
+    }
   }
-  s->uncompressed.update(s->out_buf.get(), static_cast<size_t>(n));
-  s->uncompressed_size += static_cast<uint64_t>(n);
-  *buf = s->out_buf.get();
-  return n;
-}
+
+  Error outer_failure(const std::string& what) const {
+    if (read_errno_ != 0) return Error(ErrorKind::io, what + ": reading layer", read_errno_);
+    const char* msg = archive_error_string(outer_.get());
+    return make_error(ErrorKind::corrupt, what + ": " + (msg ? msg : "malformed archive"));
+  }
+
+  void release_held() {
+    if (!holding_) return;
+    holding_ = false;
+    head_ = (head_ + 1) % kSlots;
+    filled_--;
+    cv_.notify_all();
+  }
+
+  void produce() {
+    std::optional<Error> error;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return filled_ < kSlots || cancel_; });
+        if (cancel_) break;
+      }
+      // Slot TAIL is free: the consumer holds at most the slot at HEAD.
+      la_ssize_t n = archive_read_data(outer_.get(), slots_[tail_].get(), kBufSize);
+      if (n < 0) {
+        error = outer_failure("decompressing layer");
+        break;
+      }
+      if (n == 0) {
+        // Whatever follows the compressed stream is still part of the blob.
+        ssize_t r;
+        while ((r = read_fd()) > 0) {
+        }
+        if (r < 0) error = Error(ErrorKind::io, "reading layer", read_errno_);
+        break;
+      }
+      uncompressed_.update(slots_[tail_].get(), static_cast<size_t>(n));
+      uncompressed_size_ += static_cast<uint64_t>(n);
+      std::lock_guard lock(mu_);
+      lens_[tail_] = static_cast<size_t>(n);
+      tail_ = (tail_ + 1) % kSlots;
+      filled_++;
+      cv_.notify_all();
+    }
+    std::lock_guard lock(mu_);
+    error_ = std::move(error);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      cancel_ = true;
+    }
+    cv_.notify_all();
+    if (producer_.joinable()) producer_.join();
+  }
+
+  int fd_;
+  ArchivePtr outer_;
+  Sha256 compressed_;
+  Sha256 uncompressed_;
+  uint64_t compressed_size_ = 0;
+  uint64_t uncompressed_size_ = 0;
+  int read_errno_ = 0;
+  bool hash_compressed_ = true;
+  std::unique_ptr<char[]> in_buf_{new char[kBufSize]};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::array<std::unique_ptr<char[]>, kSlots> slots_;
+  std::array<size_t, kSlots> lens_{};
+  size_t head_ = 0;
+  size_t tail_ = 0;
+  size_t filled_ = 0;  // includes the slot the consumer holds
+  bool holding_ = false;
+  bool done_ = false;
+  bool cancel_ = false;
+  std::optional<Error> error_;  // set with done_, read after it
+  std::thread producer_;        // last: joined before the members above go
+};
 
 struct DeferredDir {
   std::string path;
@@ -245,7 +368,8 @@ Result<UniqueFd> Applier::open_beneath(std::string_view path, bool create, std::
   }
   if (fd < 0) {
     if (errno == EXDEV || errno == ELOOP) return escape_error(entry);
-    if (errno == ENOSYS) return make_error(ErrorKind::unsupported, "openat2 is not supported by this kernel (need Linux 5.6)");
+    if (errno == ENOSYS)
+      return make_error(ErrorKind::unsupported, "openat2 is not supported by this kernel (need Linux 5.6)");
     return entry_sys_error(entry, "openat2");
   }
   return UniqueFd(fd);
@@ -296,7 +420,7 @@ Result<void> Applier::set_xattrs(archive_entry* e, int fd, int parentfd, const c
   size_t size;
   while (archive_entry_xattr_next(e, &key, &value, &size) == ARCHIVE_OK) {
     std::string_view k(key);
-    if (is_whiteout_exempt_xattr(k)) continue;
+    if (is_overlay_xattr(k)) continue;
     int rc = fd >= 0 ? fsetxattr(fd, key, value, size, 0) : lsetxattr(proc_path.c_str(), key, value, size, 0);
     if (rc == 0) continue;
     if (is_privileged_xattr(k)) {
@@ -304,7 +428,8 @@ Result<void> Applier::set_xattrs(archive_entry* e, int fd, int parentfd, const c
       continue;
     }
     if (errno == ENOTSUP || (errno == EPERM && !plain)) {
-      if (!warned_xattrs_) log_warn("ignoring extended attributes the file system does not support (" + std::string(k) + ")");
+      if (!warned_xattrs_)
+        log_warn("ignoring extended attributes the file system does not support (" + std::string(k) + ")");
       warned_xattrs_ = true;
       continue;
     }
@@ -326,9 +451,8 @@ timespec entry_time(bool set, time_t sec, long nsec) {
 
 void entry_times(archive_entry* e, timespec out[2]) {
   out[1] = entry_time(archive_entry_mtime_is_set(e), archive_entry_mtime(e), archive_entry_mtime_nsec(e));
-  out[0] = archive_entry_atime_is_set(e)
-               ? entry_time(true, archive_entry_atime(e), archive_entry_atime_nsec(e))
-               : out[1];
+  out[0] =
+      archive_entry_atime_is_set(e) ? entry_time(true, archive_entry_atime(e), archive_entry_atime_nsec(e)) : out[1];
 }
 
 Result<void> Applier::write_file(archive* a, archive_entry* e, int parentfd, const char* name) {
@@ -411,7 +535,8 @@ Result<void> Applier::make_link(archive_entry* e, int parentfd, const char* name
     auto opened = open_beneath(tparent, false, path_);
     if (!opened) {
       if (opened.error().kind() == ErrorKind::not_found)
-        return make_error(ErrorKind::corrupt, entry_ctx(path_) + ": hard link target " + quoted(target) + " does not exist");
+        return make_error(ErrorKind::corrupt,
+                          entry_ctx(path_) + ": hard link target " + quoted(target) + " does not exist");
       return std::move(opened).error();
     }
     tfd = std::move(*opened);
@@ -421,7 +546,8 @@ Result<void> Applier::make_link(archive_entry* e, int parentfd, const char* name
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (linkat(tparentfd, tname.c_str(), parentfd, name, 0) == 0) return {};
     if (errno == ENOENT)
-      return make_error(ErrorKind::corrupt, entry_ctx(path_) + ": hard link target " + quoted(target) + " does not exist");
+      return make_error(ErrorKind::corrupt,
+                        entry_ctx(path_) + ": hard link target " + quoted(target) + " does not exist");
     if (errno != EEXIST || attempt > 0) return entry_sys_error(path_, "linkat");
     struct stat have, want;
     if (fstatat(parentfd, name, &have, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -518,7 +644,8 @@ Result<void> Applier::apply_opaque(std::string_view dir) {
   int pfd = ROOST_TRY(parent_fd(dir, true, path_));
   UniqueFd fd(openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return entry_sys_error(path_, "openat");
-  if (fsetxattr(fd.get(), "user.overlay.opaque", "y", 1, 0) != 0) return entry_sys_error(path_, "setxattr user.overlay.opaque");
+  if (fsetxattr(fd.get(), "user.overlay.opaque", "y", 1, 0) != 0)
+    return entry_sys_error(path_, "setxattr user.overlay.opaque");
   // Native overlay as root reads the trusted.* namespace.
   if (geteuid() == 0) (void)fsetxattr(fd.get(), "trusted.overlay.opaque", "y", 1, 0);
   return {};
@@ -542,7 +669,8 @@ Result<void> Applier::apply(archive* a, archive_entry* e) {
   mode_t type = archive_entry_filetype(e);
   const char* hardlink = archive_entry_hardlink(e);
   if (path_.empty()) {
-    if (type != AE_IFDIR || hardlink) return make_error(ErrorKind::corrupt, entry_ctx(raw) + ": not a directory but names the layer root");
+    if (type != AE_IFDIR || hardlink)
+      return make_error(ErrorKind::corrupt, entry_ctx(raw) + ": not a directory but names the layer root");
     ROOST_TRY(set_owner(e, rootfd_, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW));
     DeferredDir d{{}, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
     entry_times(e, d.times);
@@ -622,23 +750,13 @@ Result<ApplyStats> apply_layer(int input_fd, const std::string& root, const Appl
   UniqueFd rootfd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd.valid()) return sys_error("opening layer root", root);
 
-  Stream stream;
-  stream.fd = input_fd;
-  ArchivePtr outer(archive_read_new());
+  Stream stream(input_fd);
+  ROOST_TRY(stream.open());
   ArchivePtr inner(archive_read_new());
-  if (!outer || !inner) return make_error(ErrorKind::internal, "archive_read_new failed");
-  stream.outer = outer.get();
-  archive_read_support_filter_all(outer.get());
-  archive_read_support_format_raw(outer.get());
+  if (!inner) return make_error(ErrorKind::internal, "archive_read_new failed");
   archive_read_support_format_tar(inner.get());
   archive_read_support_format_gnutar(inner.get());
-
-  if (archive_read_open(outer.get(), &stream, nullptr, read_compressed, nullptr) != ARCHIVE_OK)
-    return stream.failure(outer.get(), "opening layer");
-  archive_entry* raw_entry;
-  if (archive_read_next_header(outer.get(), &raw_entry) != ARCHIVE_OK)
-    return stream.failure(outer.get(), "opening layer");
-  if (archive_read_open(inner.get(), &stream, nullptr, read_uncompressed, nullptr) != ARCHIVE_OK)
+  if (archive_read_open(inner.get(), &stream, nullptr, Stream::read_tar, nullptr) != ARCHIVE_OK)
     return stream.failure(inner.get(), "reading layer");
 
   ApplyStats stats;
@@ -656,11 +774,11 @@ Result<ApplyStats> apply_layer(int input_fd, const std::string& root, const Appl
     ROOST_TRY(applier.apply(inner.get(), e));
   }
   ROOST_TRY(applier.finish());
-  ROOST_TRY(stream.drain());
-  stats.diff_id = stream.uncompressed.digest();
-  stats.compressed_digest = stream.compressed.digest();
-  stats.compressed_size = stream.compressed_size;
-  stats.uncompressed_size = stream.uncompressed_size;
+  ROOST_TRY(stream.finish());
+  stats.diff_id = stream.diff_id();
+  stats.compressed_digest = stream.compressed_digest(stats.diff_id);
+  stats.compressed_size = stream.compressed_size();
+  stats.uncompressed_size = stream.uncompressed_size();
   return stats;
 }
 

@@ -104,8 +104,7 @@ uint32_t free_subid_start(const std::string& path) {
     } catch (...) {
       continue;
     }
-    // Round up to the next multiple of 65536 past the end, as useradd does.
-    if (s + n > start) start = (s + n + 65535) / 65536 * 65536;
+    if (s + n > start) start = s + n;
   }
   return static_cast<uint32_t>(std::min<uint64_t>(start, 4294967295ULL - 65536));
 }

@@ -27,6 +27,9 @@ struct IdMapping {
   std::vector<IdRange> gids;
   // True when the user has no sub-IDs and only their own ID is mapped (to 0).
   bool single_id = false;
+  // With single_id: what to tell the user (which files to edit). The caller
+  // decides how often to show it.
+  std::string fallback_warning;
   // True for root running without a user namespace (identity map).
   bool identity = false;
 };

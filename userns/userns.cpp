@@ -78,13 +78,16 @@ Error unshare_error(int flags) {
     errno = saved;
     return sys_error("creating a mount namespace: unshare(CLONE_NEWNS)");
   }
+  // The kernel's errno says little ("No space left on device" for a limit
+  // of 0); the sysctl that caused it says what to change.
   if (saved == EPERM || saved == ENOSPC || saved == EUSERS) {
-    if (auto reason = userns_disabled_reason()) return Error(ErrorKind::unsupported, "creating a user namespace: " + *reason, saved);
+    if (auto reason = userns_disabled_reason())
+      return Error(ErrorKind::unsupported, "creating a user namespace: " + *reason);
     if (saved != EPERM)
       return Error(ErrorKind::unsupported,
                    "creating a user namespace: the limit user.max_user_namespaces "
-                   "(/proc/sys/user/max_user_namespaces) is reached",
-                   saved);
+                   "(/proc/sys/user/max_user_namespaces) is reached; to fix: raise it with sudo sysctl -w "
+                   "user.max_user_namespaces=N");
     return Error(ErrorKind::unsupported,
                  "creating a user namespace: unshare(CLONE_NEWUSER) was refused (is roost running in a chroot, or in "
                  "a container or seccomp profile that forbids nested user namespaces?)",
@@ -285,20 +288,16 @@ Result<IdMapping> mapping_for(const UserContext& user, const std::string& subuid
   auto subuids = ROOST_TRY(read_subid_file(subuid_path, user.name, user.uid));
   auto subgids = ROOST_TRY(read_subid_file(subgid_path, user.name, user.uid));
   if (subuids.empty() || subgids.empty()) {
-    static bool warned = false;
-    if (!warned) {
-      warned = true;
-      std::string what = subuids.empty() && subgids.empty() ? "sub-UIDs/sub-GIDs"
-                         : subuids.empty()                 ? "sub-UIDs"
-                                                           : "sub-GIDs";
-      std::string where = subuids.empty() && subgids.empty() ? subuid_path + " and " + subgid_path
-                          : subuids.empty()                  ? subuid_path
-                                                             : subgid_path;
-      log_warn("no " + what + " for user " + user.name + " in " + where +
-               ": using a single-ID user namespace (only your own UID is mapped; images with files owned by other "
-               "users may not work); to fix: " +
-               usermod_fix(user.name, subuid_path, subgid_path, subuids.empty(), subgids.empty()));
-    }
+    std::string what = subuids.empty() && subgids.empty() ? "sub-UIDs/sub-GIDs"
+                       : subuids.empty()                 ? "sub-UIDs"
+                                                         : "sub-GIDs";
+    std::string where = subuids.empty() && subgids.empty() ? subuid_path + " and " + subgid_path
+                        : subuids.empty()                  ? subuid_path
+                                                           : subgid_path;
+    m.fallback_warning = "no " + what + " for user " + user.name + " in " + where +
+                         ": using a single-ID user namespace (only your own UID is mapped; images with files owned by "
+                         "other users may not work); to fix: " +
+                         usermod_fix(user.name, subuid_path, subgid_path, subuids.empty(), subgids.empty());
     m.single_id = true;
     m.uids = {{0, user.uid, 1}};
     m.gids = {{0, user.gid, 1}};
@@ -330,6 +329,7 @@ bool inside_roost_userns() {
 Result<std::string> run_in_userns(const IdMapping& mapping, const std::function<Result<std::string>()>& fn) {
   auto helper = ROOST_TRY(start_helper(mapping, [&fn](int fd) {
     auto r = fn();
+    std::fflush(nullptr);  // _exit skips stdio's buffers
     if (!r) child_fail(fd, r.error());
     Wire w;
     w.buf = "O";

@@ -12,8 +12,8 @@
 namespace roost::userns {
 
 // The mapping roost uses for this user: identity for root; otherwise from
-// /etc/subuid and /etc/subgid, or a single-ID map with a one-time warning
-// (naming the files to edit) when the user has none. Errors name the cause.
+// /etc/subuid and /etc/subgid, or a single-ID map carrying a warning (naming
+// the files to edit) when the user has none. Errors name the cause.
 Result<IdMapping> mapping_for(const UserContext& user);
 
 // Same, reading the sub-ID files from the given paths (tests point these at

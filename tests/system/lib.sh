@@ -39,9 +39,11 @@ roost() {
 }
 
 # run_roost EXPECTED_EXIT ARGS...: runs roost with ROOST_OPTS, leaves the
-# combined stdout+stderr in $output (trailing newlines stripped) and the exit
-# code in $status; fails the test unless the exit code is EXPECTED_EXIT
-# (`?` accepts any).
+# combined stdout+stderr in $output (trailing newlines stripped), the exit
+# code in $status, and each stream alone in $stdout and $stderr; fails the
+# test unless the exit code is EXPECTED_EXIT (`?` accepts any). Parse JSON
+# and IDs from $stdout: warnings (such as the single-ID one in nosubid mode)
+# go to stderr and so into $output.
 run_roost() {
   local expected=${1-}
   if [[ ! $expected =~ ^([0-9]+|\?)$ ]]; then
@@ -51,8 +53,23 @@ run_roost() {
   local cmd
   cmd="roost $(_roost_quote "${ROOST_OPTS[@]}" "$@")"
   echo "\$ $cmd"
-  output=$(timeout -k 5 "${ROOST_CMD_TIMEOUT:-120}" "$ROOST" "${ROOST_OPTS[@]}" "$@" 2>&1)
-  status=$?
+  # stdout and stderr each pass through a tee into their own file and on
+  # into $output together, so $output is the combined text and $stdout (for
+  # JSON, IDs) has no warnings in it.
+  local tmp=${_ROOST_MARK:-${TMPDIR:-/tmp}/roost-lib.$$}.cmd
+  output=$(
+    {
+      {
+        timeout -k 5 "${ROOST_CMD_TIMEOUT:-120}" "$ROOST" "${ROOST_OPTS[@]}" "$@" 2>&1 1>&3 3>&- |
+          tee "$tmp.err"
+        echo "${PIPESTATUS[0]}" >"$tmp.status"
+      } 3>&1 1>&2 | tee "$tmp.out"
+    } 2>&1
+  )
+  status=$(<"$tmp.status")
+  # shellcheck disable=SC2034 # for the tests
+  stdout=$(<"$tmp.out") stderr=$(<"$tmp.err")
+  rm -f "$tmp.status" "$tmp.out" "$tmp.err"
   [[ -n $output ]] && printf '%s\n' "$output"
   echo "[exit $status]"
   if [[ $expected != '?' && $status != "$expected" ]]; then
@@ -132,26 +149,6 @@ skip_unless_mode() {
   skip "${2:-only in mode(s) $1}"
 }
 
-# store_graph_root: where this test's store lives (as roost resolves it with
-# ROOST_OPTS and the test's XDG dirs, when storage.conf does not move it).
-store_graph_root() {
-  if [[ $TEST_MODE == root ]]; then echo "$TEST_TMP/root"; else echo "$XDG_DATA_HOME/roost"; fi
-}
-
-# assert_store_empty [MSG]: no layer and nothing staged is left in the store
-# (a store never opened counts as empty).
-assert_store_empty() {
-  local graph d left=""
-  graph=$(store_graph_root)
-  for d in layers staging; do
-    [[ -d $graph/$d ]] || continue
-    left+=$(ls -A "$graph/$d" 2>&1)
-  done
-  if [[ -n $left ]]; then
-    fail "${1:-the store is not empty}"$'\n'"left in $graph/{layers,staging}: $left"
-  fi
-}
-
 # random_string [N]: N (default 10) lowercase letters and digits.
 random_string() {
   tr -dc 'a-z0-9' </dev/urandom | head -c "${1:-10}"
@@ -176,6 +173,12 @@ _roost_test_env() {
     export ROOST_HOST_RUNTIME_DIR=${XDG_RUNTIME_DIR-}
     export XDG_RUNTIME_DIR=$TEST_TMP/runtime
     mkdir -m 0700 "$XDG_RUNTIME_DIR"
+    if [[ $TEST_MODE == nosubid ]]; then
+      # The single-ID warning comes once per login session; tests start
+      # after it, except those about the warning (they remove this marker).
+      mkdir -m 0700 "$XDG_RUNTIME_DIR/roost"
+      : >"$XDG_RUNTIME_DIR/roost/single-id-warning-shown"
+    fi
   fi
 }
 

@@ -3,8 +3,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -261,8 +263,8 @@ BOOST_FIXTURE_TEST_CASE(files_dirs_links_modes_owners_mtimes, LayerFixture) {
   sl.uid = 7;
   sl.gid = 8;
   sl.mtime = 1300000000;
-  auto r = apply({tar_dir("./usr/"), tar_dir("usr/bin"), exe, ro, conf, sl, tar_hardlink("usr/bin/tool2", "./usr/bin/tool"),
-                  tar_file("./top", "x")});
+  auto r = apply({tar_dir("./usr/"), tar_dir("usr/bin"), exe, ro, conf, sl,
+                  tar_hardlink("usr/bin/tool2", "./usr/bin/tool"), tar_file("./top", "x")});
   BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
   BOOST_TEST(r->files == 3u);
   BOOST_TEST(r->content_size == exe.data.size() + conf.data.size() + 1);
@@ -388,7 +390,11 @@ BOOST_FIXTURE_TEST_CASE(xattrs_applied_and_overlay_ones_dropped, LayerFixture) {
   f.xattrs = {{"user.comment", "hello"}, {"user.overlay.redirect", "/elsewhere"}};
   auto d = tar_dir("d");
   d.xattrs = {{"user.tag", "dir"}};
-  auto r = apply({f, d});
+  // user.* is refused on symlinks; trusted.* may be refused anywhere. Neither
+  // may fail the layer.
+  auto l = tar_symlink("l", "f");
+  l.xattrs = {{"user.on_link", "x"}, {"trusted.roost_test", "x"}};
+  auto r = apply({f, d, l});
   BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
   BOOST_TEST(get_xattr(root / "f", "user.comment") == "hello");
   BOOST_TEST(get_xattr(root / "f", "user.overlay.redirect") == std::string("<") + strerror(ENODATA) + ">");
@@ -417,9 +423,48 @@ BOOST_FIXTURE_TEST_CASE(device_nodes_and_fifos, LayerFixture) {
   BOOST_TEST(S_ISFIFO(st.st_mode));
 }
 
+// As an unprivileged user: chown to other owners fails unless
+// ignore_chown_errors, device nodes are skipped, trusted.* xattrs ignored.
+BOOST_FIXTURE_TEST_CASE(unprivileged_owners_devices_and_xattrs, LayerFixture) {
+  if (geteuid() != 0) {
+    BOOST_TEST_MESSAGE("skipped: needs root to switch to an unprivileged user");
+    return;
+  }
+  const uid_t nobody = 65534;
+  auto owned = tar_file("owned", "data");
+  owned.uid = 1000;
+  owned.gid = 1000;
+  owned.xattrs = {{"trusted.roost_test", "x"}};
+  write_tar(tar_path(), {owned, tar_node("null", AE_IFCHR, 1, 3), tar_node("fifo", AE_IFIFO, 0, 0)});
+  BOOST_REQUIRE(chmod(base.c_str(), 0755) == 0);
+  BOOST_REQUIRE(chown(root.c_str(), nobody, nobody) == 0);
+  BOOST_REQUIRE(chmod(tar_path().c_str(), 0644) == 0);
+  pid_t pid = fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 || setresuid(nobody, nobody, nobody) != 0)
+      _exit(10);
+    auto strict = apply(tar_path());
+    if (strict.ok() || strict.error().str().find("layer entry \"owned\": fchownat") == std::string::npos) _exit(11);
+    fs::remove_all(root / "owned");
+    auto lenient = apply(tar_path(), {WhiteoutFormat::overlay, true});
+    if (!lenient.ok()) _exit(12);
+    if (lenient->skipped_devices != 1 || lenient->files != 1) _exit(13);
+    struct stat st;
+    if (lstat((root / "owned").c_str(), &st) != 0 || st.st_uid != nobody || slurp(root / "owned") != "data") _exit(14);
+    if (lstat((root / "fifo").c_str(), &st) != 0 || !S_ISFIFO(st.st_mode)) _exit(15);
+    if (lstat((root / "null").c_str(), &st) == 0) _exit(16);
+    _exit(0);
+  }
+  int status = 0;
+  BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0, "child failed at step " << WEXITSTATUS(status));
+}
+
 BOOST_FIXTURE_TEST_CASE(overlay_whiteouts, LayerFixture) {
-  auto r = apply({tar_dir("a"), tar_file("a/.wh.gone", ""), tar_dir("d"), tar_file("d/.wh..wh..opq", ""), tar_file("d/kept", "k"),
-                  tar_file("d/.wh..wh.plnk", ""), tar_file(".wh.toplevel", "")},
+  auto r = apply({tar_dir("a"), tar_file("a/.wh.gone", ""), tar_dir("d"), tar_file("d/.wh..wh..opq", ""),
+                  tar_file("d/kept", "k"), tar_file("d/.wh..wh.plnk", ""), tar_file(".wh.toplevel", "")},
                  {WhiteoutFormat::overlay});
   BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
   struct stat st;
@@ -449,8 +494,9 @@ BOOST_FIXTURE_TEST_CASE(vfs_whiteouts_delete_and_opaque_keeps_own_entries, Layer
   std::ofstream(root / "d/sub/overwritten") << "lower";
 
   auto r = apply({tar_file("a/.wh.gone_dir", ""), tar_file("a/.wh.gone_file", ""), tar_file("a/.wh.gone_link", ""),
-                  tar_file("a/.wh.never_existed", ""), tar_file("missing_dir/.wh.x", ""), tar_dir("d"), tar_file("d/early", "mine"),
-                  tar_file("d/sub/overwritten", "mine"), tar_file("d/.wh..wh..opq", ""), tar_file("d/late", "mine")},
+                  tar_file("a/.wh.never_existed", ""), tar_file("missing_dir/.wh.x", ""), tar_dir("d"),
+                  tar_file("d/early", "mine"), tar_file("d/sub/overwritten", "mine"), tar_file("d/.wh..wh..opq", ""),
+                  tar_file("d/late", "mine")},
                  {WhiteoutFormat::vfs});
   BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
   BOOST_TEST(!fs::exists(fs::symlink_status(root / "a/gone_dir")));
@@ -473,6 +519,9 @@ BOOST_FIXTURE_TEST_CASE(hostile_dotdot_names, LayerFixture) {
   expect_security({tar_file("a/../../sentinel/x", "pwned")}, "path escapes the layer root");
   expect_security({tar_dir("ok"), tar_file("ok/../../sentinel_file", "pwned")});
   expect_security({tar_file("./../sentinel_file", "pwned")});
+  // Failing mid-stream, while the decompressor is still ahead, must stop cleanly.
+  expect_security({tar_file("big", random_bytes(6 << 20, 5)), tar_file("../escape", "pwned"),
+                   tar_file("after", random_bytes(6 << 20, 6))});
 }
 
 BOOST_FIXTURE_TEST_CASE(hostile_absolute_names, LayerFixture) {
@@ -516,8 +565,8 @@ BOOST_FIXTURE_TEST_CASE(hostile_whiteout_of_dotdot, LayerFixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(regular_file_replaces_symlink_instead_of_writing_through_it, LayerFixture) {
-  auto r = apply({tar_symlink("link", "../sentinel_file"), tar_file("link", "pwned"), tar_symlink("dlink", "../sentinel"),
-                  tar_dir("dlink"), tar_file("dlink/inside", "ok")});
+  auto r = apply({tar_symlink("link", "../sentinel_file"), tar_file("link", "pwned"),
+                  tar_symlink("dlink", "../sentinel"), tar_dir("dlink"), tar_file("dlink/inside", "ok")});
   BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
   BOOST_TEST(fs::is_regular_file(fs::symlink_status(root / "link")));
   BOOST_TEST(slurp(root / "link") == "pwned");

@@ -1,5 +1,6 @@
 #include "userns/userns.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -118,12 +119,7 @@ BOOST_AUTO_TEST_CASE(malformed_sub_id_file_is_an_error_naming_it) {
   BOOST_TEST(contains(m.error().message(), su + " line 2"), m.error().message());
 }
 
-// All single-ID cases live in one test: the warning is once per process.
-BOOST_AUTO_TEST_CASE(user_without_sub_ids_gets_a_single_id_map_and_one_warning) {
-  std::vector<std::string> warnings;
-  set_log_sink([&](LogLevel level, const std::string& msg) {
-    if (level == LogLevel::warn) warnings.push_back(msg);
-  });
+BOOST_AUTO_TEST_CASE(user_without_sub_ids_gets_a_single_id_map_and_a_warning) {
   TempDir dir;
   auto su = dir.write("subuid", "other:100000:65536\n");
   auto sg = dir.path + "/missing-subgid";
@@ -133,20 +129,55 @@ BOOST_AUTO_TEST_CASE(user_without_sub_ids_gets_a_single_id_map_and_one_warning) 
   BOOST_TEST(!m->identity);
   BOOST_TEST(m->uids == (std::vector<IdRange>{{0, 1234, 1}}));
   BOOST_TEST(m->gids == (std::vector<IdRange>{{0, 1234, 1}}));
+  const std::string& w = m->fallback_warning;
+  BOOST_TEST(contains(w, "no sub-UIDs/sub-GIDs for user alice in " + su + " and " + sg), w);
+  BOOST_TEST(contains(w, "single-ID user namespace"), w);
+  // The suggested range must not overlap "other" (100000-165535).
+  BOOST_TEST(contains(w, "sudo usermod --add-subuids 165536-231071 --add-subgids 165536-231071 alice"), w);
 
   // Sub-UIDs but no sub-GIDs still cannot use newgidmap: single-ID too.
   auto su2 = dir.write("subuid2", "alice:200000:65536\n");
   auto m2 = mapping_for(rootless_user("alice", 1234), su2, sg);
   BOOST_REQUIRE(m2.ok());
   BOOST_TEST(m2->single_id);
-  set_log_sink(nullptr);
+  BOOST_TEST(contains(m2->fallback_warning, "no sub-GIDs for user alice in " + sg), m2->fallback_warning);
+}
 
-  BOOST_REQUIRE_EQUAL(warnings.size(), 1u);
-  const std::string& w = warnings[0];
-  BOOST_TEST(contains(w, "no sub-UIDs/sub-GIDs for user alice in " + su + " and " + sg), w);
-  BOOST_TEST(contains(w, "single-ID user namespace"), w);
-  // The suggested range must not overlap "other" (100000-165535).
-  BOOST_TEST(contains(w, "sudo usermod --add-subuids 196608-262143 --add-subgids 196608-262143 alice"), w);
+// PATH points at a directory holding a fake newuidmap; restored on exit.
+struct FakePath {
+  TempDir dir;
+  std::string saved;
+  FakePath() {
+    const char* p = std::getenv("PATH");
+    saved = p ? p : "";
+    ::setenv("PATH", dir.path.c_str(), 1);
+  }
+  ~FakePath() { ::setenv("PATH", saved.c_str(), 1); }
+};
+
+BOOST_AUTO_TEST_CASE(id_helper_missing_names_the_package) {
+  FakePath fake;
+  auto r = check_id_helper("newuidmap");
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(contains(r.error().message(), "newuidmap not found"), r.error().message());
+  BOOST_TEST(contains(r.error().message(), "apt-get install uidmap"), r.error().message());
+}
+
+BOOST_AUTO_TEST_CASE(id_helper_without_setuid_or_caps_is_refused, *utf::precondition(RootOnly())) {
+  FakePath fake;
+  auto path = fake.dir.write("newuidmap", "#!/bin/sh\n");
+  BOOST_REQUIRE(::chmod(path.c_str(), 0755) == 0);
+  auto r = check_id_helper("newuidmap");
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(contains(r.error().message(), path + " is neither setuid root nor has file capabilities"),
+             r.error().message());
+  BOOST_TEST(contains(r.error().message(), "uidmap"), r.error().message());
+
+  // Only root can hand out setuid-root, so this half needs root.
+  BOOST_REQUIRE(::chmod(path.c_str(), 04755) == 0);
+  r = check_id_helper("newuidmap");
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().str()));
+  BOOST_TEST(*r == path);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -208,6 +239,22 @@ BOOST_AUTO_TEST_CASE(single_id_map_for_root_creates_a_user_namespace) {
   for (char c : *r)
     if (!(c == ' ' && !s.empty() && s.back() == ' ')) s += c;
   BOOST_TEST(s == "0,0| 0 0 1\n| 0 0 1\n|deny\n");
+}
+
+BOOST_AUTO_TEST_CASE(disabled_user_namespaces_are_explained) {
+  // user.max_user_namespaces is per user namespace: set to 0 inside one
+  // helper, it forbids nested namespaces there without touching the host.
+  auto r = run_in_userns(single_id_mapping(0, 0), []() -> Result<std::string> {
+    auto fd = ROOST_TRY(open_file("/proc/sys/user/max_user_namespaces", O_WRONLY));
+    ROOST_TRY(write_all(fd.get(), "0\n", 2));
+    auto nested = run_in_userns(single_id_mapping(0, 0), [] { return Result<std::string>(std::string("created")); });
+    if (nested) return *nested;
+    return nested.error().message();
+  });
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().str()));
+  BOOST_TEST(contains(*r, "creating a user namespace: user namespaces are disabled"), *r);
+  BOOST_TEST(contains(*r, "user.max_user_namespaces"), *r);
+  BOOST_TEST(contains(*r, "sudo sysctl -w user.max_user_namespaces="), *r);
 }
 
 BOOST_AUTO_TEST_CASE(unprivileged_user_gets_a_single_id_namespace) {
