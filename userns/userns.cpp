@@ -303,8 +303,12 @@ Result<IdMapping> mapping_for(const UserContext& user, const std::string& subuid
     m.gids = {{0, user.gid, 1}};
     return m;
   }
-  ROOST_TRY(check_id_helper("newuidmap"));
-  ROOST_TRY(check_id_helper("newgidmap"));
+  // Inside a namespace roost set up no new one is made, and the helpers'
+  // setuid owner is not mapped here anyway.
+  if (!inside_roost_userns()) {
+    ROOST_TRY(check_id_helper("newuidmap"));
+    ROOST_TRY(check_id_helper("newgidmap"));
+  }
   m.uids = rootless_ranges(user.uid, subuids);
   m.gids = rootless_ranges(user.gid, subgids);
   return m;

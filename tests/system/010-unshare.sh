@@ -13,6 +13,7 @@ map_lines() {
 }
 
 test_unshare_uid_map() {
+  [[ $TEST_MODE == nosubid ]] && forget_single_id_warning
   run_roost 0 unshare cat /proc/self/uid_map
   case $TEST_MODE in
     root) is "$(map_lines)" "0 0 4294967295" "root keeps the identity map (no user namespace)" ;;
@@ -43,7 +44,7 @@ test_unshare_gid_map() {
 
 test_unshare_warning_is_printed_once_per_session() {
   skip_unless_mode nosubid "only a user without sub-IDs is warned"
-  rm -f "$XDG_RUNTIME_DIR/roost/single-id-warning-shown"
+  forget_single_id_warning
   run_roost 0 unshare true
   is "$(grep -c 'no sub-UIDs' <<<"$output")" 1 "one warning on the first command"
   run_roost 0 unshare true
@@ -127,11 +128,11 @@ test_unshare_mounts_stay_private() {
 }
 
 test_unshare_nested_keeps_the_map() {
-  rm -f "$XDG_RUNTIME_DIR/roost/single-id-warning-shown"
+  forget_single_id_warning
   run_roost 0 unshare cat /proc/self/uid_map
   local outer
   outer=$(map_lines)
-  rm -f "$XDG_RUNTIME_DIR/roost/single-id-warning-shown"
+  forget_single_id_warning
   run_roost 0 unshare "$ROOST" unshare cat /proc/self/uid_map
   is "$(map_lines)" "$outer" "a nested unshare reuses the namespace roost set up"
   if [[ $TEST_MODE == nosubid ]]; then

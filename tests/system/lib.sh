@@ -211,6 +211,12 @@ graph_root() {
   if [[ $TEST_MODE == root ]]; then echo "$TEST_TMP/root"; else echo "$XDG_DATA_HOME/roost"; fi
 }
 
+# forget_single_id_warning: makes the next roost command behave as the first
+# of a login session, which shows the single-ID warning (nosubid mode).
+forget_single_id_warning() {
+  rm -f "$XDG_RUNTIME_DIR/roost/single-id-warning-shown"
+}
+
 # assert_store_empty: no layer directories and nothing staged (no partial
 # layers, no scratch files) in this test's store.
 assert_store_empty() {
