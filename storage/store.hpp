@@ -142,6 +142,12 @@ class Store {
   // Deletes the image and every layer no other image uses.
   Result<void> delete_image(const std::string& image_id);
 
+  // Creates (vfs: copies the image's tree into) the container's layer.
+  Result<ContainerLayer> create_container_layer(const std::string& container_id, const ImageRecord& image);
+  Result<ContainerLayer> container_layer(const std::string& container_id, const ImageRecord& image) const;
+  // Removes the container's layer; a missing one is fine.
+  Result<void> delete_container_layer(const std::string& container_id);
+
   std::optional<LayerRecord> layer(const std::string& id);
   std::string layer_dir(const std::string& id) const;
   // Total bytes of distinct layers.
@@ -155,6 +161,21 @@ class Store {
 };
 
 // Chain ID of a layer given its parent's chain ID (empty for none) and diff ID.
+// A container's writable layer over its image: GRAPH/containers/<id>/ holds
+// upper/ and work/ (overlay, fuse-overlayfs) or rootfs/ (vfs: a full copy).
+struct ContainerLayer {
+  std::string container_id;
+  Driver driver = Driver::overlay;
+  std::string dir;                      // GRAPH/containers/<id>
+  std::vector<std::string> lower_dirs;  // image layers, topmost first
+};
+
+// Mounts the container's root file system at TARGET. Runs inside the
+// container's user and mount namespaces (the mount dies with them): native
+// overlay (userxattr when rootless), fuse-overlayfs (its daemon is started
+// here and exits at unmount), or vfs (a bind mount of rootfs/).
+Result<void> mount_container_root(const ContainerLayer& layer, const std::string& target, bool rootless);
+
 std::string chain_id(const std::string& parent_chain_id, const std::string& diff_id);
 
 }  // namespace roost::storage

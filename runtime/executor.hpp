@@ -1,0 +1,51 @@
+// roost's built-in executor: applies an OCI runtime spec to a new process.
+//
+// The parent clones the child into the namespaces the spec lists, writes the
+// ID maps (newuidmap/newgidmap, or directly for a single-ID map) through
+// userns, and waits. The child mounts the root file system (through the
+// caller's callback, inside its own mount namespace), applies the spec's
+// mounts in order, masks and read-only paths, pivot_root, hostname, rlimits,
+// user and groups, capabilities (libcap), no_new_privs, seccomp (libseccomp),
+// then execs process.args. Every failure before exec reaches the parent
+// through a pipe as an Error naming its step ("mounting /proc: EPERM").
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/result.hpp"
+#include "userns/idmap.hpp"
+
+namespace roost::runtime {
+
+struct ExecRequest {
+  nlohmann::json spec;         // from build_spec
+  userns::IdMapping mapping;   // what to write for the user namespace
+  // Runs in the child, inside its user and mount namespaces, before any spec
+  // mount: mounts the container's root file system at spec.root.path.
+  std::function<Result<void>(const std::string& rootfs)> mount_rootfs;
+  int stdin_fd = 0;  // used when spec.process.terminal is false
+  int stdout_fd = 1;
+  int stderr_fd = 2;
+  // With spec.process.terminal: the executor makes a pty in the container
+  // (/dev/pts newinstance), relays it to these fds, sets raw mode on a tty
+  // stdin, and forwards window size changes (SIGWINCH).
+};
+
+struct ExecResult {
+  int exit_code = 0;   // the process's code, or 128+signal
+  pid_t pid = 0;       // host PID it had
+};
+
+// When exec fails the container still "ran": the result carries exit code
+// 127 (command not found) or 126 (not executable), and a podman-shaped line
+// goes to stderr_fd, e.g. `Error: executable file "foo" not found in $PATH`.
+// Signals SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 received by
+// the caller are forwarded to the container's first process while it runs.
+// ON_STARTED (may be empty) is called in the parent once the process runs.
+Result<ExecResult> run_container(const ExecRequest& request, const std::function<void(pid_t)>& on_started);
+
+}  // namespace roost::runtime
