@@ -56,6 +56,22 @@ struct ImageRecord {
 
 class Store;
 
+// A container's writable layer over its image: GRAPH/containers/<id>/ holds
+// upper/ and work/ (overlay, fuse-overlayfs) or rootfs/ (vfs: a full copy).
+struct ContainerLayer {
+  std::string container_id;
+  Driver driver = Driver::overlay;
+  std::string dir;                      // GRAPH/containers/<id>
+  std::vector<std::string> lower_dirs;  // image layers, topmost first
+};
+
+// Mounts the container's root file system at TARGET. Runs inside the
+// container's user and mount namespaces (the mount dies with them): native
+// overlay (userxattr when rootless), fuse-overlayfs (its daemon is started
+// here and exits at unmount), or vfs (a bind mount of rootfs/).
+Result<void> mount_container_root(const ContainerLayer& layer, const std::string& target, bool rootless);
+
+
 // A private directory under the store's staging area for unpacking input;
 // removed on destruction, and by the next open if the process dies.
 class ScratchDir {
@@ -161,21 +177,6 @@ class Store {
 };
 
 // Chain ID of a layer given its parent's chain ID (empty for none) and diff ID.
-// A container's writable layer over its image: GRAPH/containers/<id>/ holds
-// upper/ and work/ (overlay, fuse-overlayfs) or rootfs/ (vfs: a full copy).
-struct ContainerLayer {
-  std::string container_id;
-  Driver driver = Driver::overlay;
-  std::string dir;                      // GRAPH/containers/<id>
-  std::vector<std::string> lower_dirs;  // image layers, topmost first
-};
-
-// Mounts the container's root file system at TARGET. Runs inside the
-// container's user and mount namespaces (the mount dies with them): native
-// overlay (userxattr when rootless), fuse-overlayfs (its daemon is started
-// here and exits at unmount), or vfs (a bind mount of rootfs/).
-Result<void> mount_container_root(const ContainerLayer& layer, const std::string& target, bool rootless);
-
 std::string chain_id(const std::string& parent_chain_id, const std::string& diff_id);
 
 }  // namespace roost::storage
