@@ -1,26 +1,21 @@
-// roost image inspect / roost inspect (images, until containers exist)
+// roost image inspect
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/image_inspect.hpp"
 #include "cli/image_lookup.hpp"
 #include "cli/verb.hpp"
 #include "common/format.hpp"
 
 namespace roost::cli {
-namespace {
 
 using nlohmann::json;
 
-struct InspectFlags {
-  std::vector<std::string> images;
-  std::string format;
-};
-
-json str_or_empty(const json& obj, const char* key) {
+static json str_or_empty(const json& obj, const char* key) {
   return obj.is_object() && obj.contains(key) ? obj[key] : json("");
 }
 
-json inspect_json(storage::Store& store, const storage::ImageRecord& img) {
+json image_inspect_json(storage::Store& store, const storage::ImageRecord& img) {
   json config = json::parse(img.config_json, nullptr, false);
   if (!config.is_object()) config = json::object();
   json cfg = config.value("config", json::object());
@@ -64,6 +59,15 @@ json inspect_json(storage::Store& store, const storage::ImageRecord& img) {
   };
 }
 
+namespace {
+
+using nlohmann::json;
+
+struct InspectFlags {
+  std::vector<std::string> images;
+  std::string format;
+};
+
 Result<int> run_inspect(Session& s, const InspectFlags& f) {
   if (!f.format.empty() && f.format != "json")
     return make_error(ErrorKind::invalid, "unsupported --format \"" + f.format + "\": only json is supported so far");
@@ -77,7 +81,7 @@ Result<int> run_inspect(Session& s, const InspectFlags& f) {
       failed = std::move(img).error();
       continue;
     }
-    out.push_back(inspect_json(*store, *img));
+    out.push_back(image_inspect_json(*store, *img));
   }
   std::cout << out.dump(4) << "\n";
   if (failed) return std::move(*failed);
@@ -91,7 +95,7 @@ RunFn setup_inspect(CLI::App& app) {
   return [f](Session& s) { return run_inspect(s, *f); };
 }
 
-VerbRegistrar reg({{"image inspect", "inspect"}, "Display the configuration of one or more images", setup_inspect});
+VerbRegistrar reg({{"image inspect"}, "Display the configuration of one or more images", setup_inspect});
 
 }  // namespace
 }  // namespace roost::cli

@@ -1,6 +1,7 @@
 // roost rmi / roost image rm
 #include <iostream>
 
+#include "cli/engine_access.hpp"
 #include "cli/image_lookup.hpp"
 #include "cli/verb.hpp"
 #include "image/reference.hpp"
@@ -28,7 +29,20 @@ std::string matching_name(const storage::ImageRecord& img, const std::string& te
   return "";
 }
 
-Result<void> remove_one(storage::Store& store, const std::string& text, bool force) {
+// An image containers were created from stays unless forced; forced, those
+// containers go first (as `podman rmi -f` does).
+Result<void> remove_containers_using(engine::Engine& eng, const storage::ImageRecord& img, bool force) {
+  auto users = ROOST_TRY(eng.using_image(img.id));
+  if (users.empty()) return {};
+  if (!force)
+    return make_error(ErrorKind::invalid, "image used by " + users.front().id +
+                                              ": image is in use by a container: remove the container first or use -f");
+  for (auto& c : users) ROOST_TRY(eng.remove_container(c.id, true));
+  return {};
+}
+
+Result<void> remove_one(storage::Store& store, engine::Engine& eng, const std::string& text, bool force,
+                        bool force_containers) {
   auto img = ROOST_TRY(lookup_image(store, text));
   std::string name = matching_name(img, text);
   if (!name.empty() && img.names.size() > 1) {
@@ -42,6 +56,7 @@ Result<void> remove_one(storage::Store& store, const std::string& text, bool for
     return make_error(ErrorKind::invalid, "unable to delete image \"" + img.id + "\" by ID with more than one tag (" +
                                               list + "): please force removal with -f");
   }
+  ROOST_TRY(remove_containers_using(eng, img, force_containers));
   ROOST_TRY(store.delete_image(img.id));
   for (auto& n : img.names) std::cout << "Untagged: " << n << "\n";
   std::cout << "Deleted: " << img.id << "\n";
@@ -52,6 +67,7 @@ Result<int> run_rmi(Session& s, const RmiFlags& f) {
   if (f.images.empty() && !f.all) return make_error(ErrorKind::invalid, "rmi: image name or ID must be specified (or --all)");
   if (!f.images.empty() && f.all) return make_error(ErrorKind::invalid, "rmi: when using --all, no images may be named");
   auto store = ROOST_TRY(s.store());
+  auto eng = ROOST_TRY(open_engine(s));
   std::vector<std::string> targets = f.images;
   if (f.all)
     for (auto& img : store->images()) targets.push_back(img.id);
@@ -59,7 +75,7 @@ Result<int> run_rmi(Session& s, const RmiFlags& f) {
   // the command if any failed.
   std::optional<Error> last;
   for (auto& t : targets) {
-    auto r = remove_one(*store, t, f.force || f.all);
+    auto r = remove_one(*store, *eng, t, f.force || f.all, f.force);
     if (!r) {
       if (last) std::cerr << "Error: " << last->str() << "\n";
       last = std::move(r).error();
@@ -75,7 +91,7 @@ VerbRegistrar reg({
     [](CLI::App& app) -> RunFn {
       auto f = std::make_shared<RmiFlags>();
       app.add_option("images", f->images, "Images to remove (name, short or full ID, or digest)");
-      app.add_flag("-f,--force", f->force, "Remove the image even when it has several names");
+      app.add_flag("-f,--force", f->force, "Remove the image even when it has several names or containers use it (removing those)");
       app.add_flag("-a,--all", f->all, "Remove all images");
       return [f](Session& s) { return run_rmi(s, *f); };
     },

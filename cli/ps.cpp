@@ -1,0 +1,104 @@
+// roost ps / roost container ls
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/engine_access.hpp"
+#include "cli/verb.hpp"
+#include "common/format.hpp"
+
+namespace roost::cli {
+namespace {
+
+using nlohmann::json;
+
+struct PsFlags {
+  bool all = false;
+  bool quiet = false;
+  bool no_trunc = false;
+  std::string format;
+};
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+json ps_json(const engine::ContainerRecord& c, int64_t now) {
+  bool exited = c.state == engine::State::exited;
+  return {
+      {"AutoRemove", c.auto_remove},
+      {"Command", c.command},
+      {"Created", c.created_ns / 1000000000},
+      {"CreatedAt", human_ago(c.created_ns / 1000000000, now / 1000000000)},
+      {"Exited", exited},
+      {"ExitedAt", exited ? c.finished_ns / 1000000000 : int64_t{0}},
+      {"ExitCode", c.exit_code},
+      {"Id", c.id},
+      {"Image", c.image_name},
+      {"ImageID", c.image_id},
+      {"IsInfra", false},
+      {"Labels", nullptr},
+      {"Mounts", json::array()},
+      {"Names", {c.name}},
+      {"Namespaces", json::object()},
+      {"Networks", json::array()},
+      {"Pid", c.state == engine::State::running ? c.pid : 0},
+      {"Pod", ""},
+      {"PodName", ""},
+      {"Ports", nullptr},
+      {"StartedAt", c.started_ns / 1000000000},
+      {"State", engine::state_name(c.state)},
+      {"Status", engine::status_text(c, now)},
+  };
+}
+
+Result<int> run_ps(Session& s, const PsFlags& f) {
+  if (!f.format.empty() && f.format != "json")
+    return make_error(ErrorKind::invalid, "unsupported --format \"" + f.format + "\": only json is supported so far");
+  auto eng = ROOST_TRY(open_engine(s));
+  auto all = ROOST_TRY(eng->list());
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<engine::ContainerRecord> shown;
+  for (auto& c : all)
+    if (f.all || c.state == engine::State::running) shown.push_back(c);
+  if (f.format == "json") {
+    json out = json::array();
+    for (auto& c : shown) out.push_back(ps_json(c, now));
+    std::cout << out.dump(4) << "\n";
+    return 0;
+  }
+  auto id = [&](const engine::ContainerRecord& c) { return f.no_trunc ? c.id : c.id.substr(0, 12); };
+  if (f.quiet) {
+    for (auto& c : shown) std::cout << id(c) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
+  for (auto& c : shown) {
+    std::string cmd = joined(c.command);
+    if (!f.no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
+    rows.push_back({id(c), c.image_name, cmd, human_ago(c.created_ns / 1000000000, now / 1000000000),
+                    engine::status_text(c, now), "", c.name});
+  }
+  std::cout << render_table(rows);
+  return 0;
+}
+
+VerbRegistrar reg({
+    {"ps", "container ls", "container list", "container ps"},
+    "List containers",
+    [](CLI::App& app) -> RunFn {
+      auto f = std::make_shared<PsFlags>();
+      app.add_flag("-a,--all", f->all, "Show all the containers, default is only running containers");
+      app.add_flag("-q,--quiet", f->quiet, "Print the numeric IDs of the containers only");
+      app.add_flag("--no-trunc", f->no_trunc, "Display the extended information");
+      app.add_option("--format", f->format, "Output format (json)");
+      return [f](Session& s) { return run_ps(s, *f); };
+    },
+});
+
+}  // namespace
+}  // namespace roost::cli

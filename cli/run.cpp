@@ -1,0 +1,36 @@
+// roost run / roost container run
+#include <fcntl.h>
+
+#include "cli/engine_access.hpp"
+#include "cli/run_flags.hpp"
+#include "cli/verb.hpp"
+#include "common/fd.hpp"
+
+namespace roost::cli {
+namespace {
+
+Result<int> run_run(Session& s, CLI::App& app, const RunFlags& f) {
+  auto req = ROOST_TRY(to_run_request(app, f));
+  auto eng = ROOST_TRY(open_engine(s));
+  auto c = ROOST_TRY(eng->create_container(req.image, req.options, engine::CreateFlags{f.rm}));
+  engine::StdioFds io;
+  UniqueFd devnull;
+  if (!f.interactive) {
+    devnull = ROOST_TRY(open_file("/dev/null", O_RDONLY));
+    io.in = devnull.get();
+  }
+  return eng->start_container(c.id, io, true);
+}
+
+VerbRegistrar reg({
+    {"run", "container run"},
+    "Run a command in a new container",
+    [](CLI::App& app) -> RunFn {
+      auto f = std::make_shared<RunFlags>();
+      add_run_flags(app, *f);
+      return [f, &app](Session& s) { return run_run(s, app, *f); };
+    },
+});
+
+}  // namespace
+}  // namespace roost::cli

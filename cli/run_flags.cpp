@@ -1,0 +1,173 @@
+#include "cli/run_flags.hpp"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/fd.hpp"
+
+namespace roost::cli {
+namespace {
+
+// One value per occurrence: "-e A=1 busybox" must not take busybox as a value.
+CLI::Option* repeated(CLI::App& app, const std::string& names, std::vector<std::string>& into, const std::string& help) {
+  return app.add_option(names, into, help)->allow_extra_args(false);
+}
+
+// KEY alone takes KEY's value from roost's own environment, and is dropped
+// when unset there (as podman and docker do).
+void add_env(std::vector<std::string>& out, const std::string& item) {
+  if (item.find('=') != std::string::npos) {
+    out.push_back(item);
+    return;
+  }
+  if (const char* v = std::getenv(item.c_str())) out.push_back(item + "=" + v);
+}
+
+bool absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
+
+}  // namespace
+
+void add_run_flags(CLI::App& app, RunFlags& f) {
+  app.add_flag("--rm", f.rm, "Remove the container when it exits");
+  app.add_flag("-d,--detach", f.detach, "Run in the background (not supported yet)");
+  app.add_option("--name", f.name, "Name of the container");
+  app.add_flag("-i,--interactive", f.interactive, "Keep STDIN open");
+  app.add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY");
+  repeated(app, "-e,--env", f.env, "Set an environment variable (KEY=VALUE, or KEY to pass roost's own)");
+  repeated(app, "--env-file", f.env_files, "Read environment variables from a file");
+  app.add_option("-w,--workdir", f.workdir, "Working directory inside the container");
+  app.add_option("-u,--user", f.user, "User (name or UID, optionally :GROUP) to run as");
+  app.add_option("--entrypoint", f.entrypoint, "Override the image's entrypoint (a string or a JSON array)");
+  app.add_option("--hostname", f.hostname, "Container host name");
+  repeated(app, "-v,--volume", f.volumes, "Bind mount HOST-DIR:CONTAINER-DIR[:ro|rw]");
+  repeated(app, "--tmpfs", f.tmpfs, "Mount a tmpfs at PATH[:OPTIONS]");
+  app.add_flag("--read-only", f.read_only, "Mount the container's root file system read-only");
+  app.add_option("--network,--net", f.network, "Network mode: none or host (default: a private loopback)");
+  repeated(app, "--cap-add", f.cap_add, "Add a capability");
+  repeated(app, "--cap-drop", f.cap_drop, "Drop a capability");
+  app.add_flag("--privileged", f.privileged, "Give extended privileges to the container");
+  repeated(app, "--security-opt", f.security_opts,
+           "seccomp=unconfined, seccomp=PROFILE.json, or no-new-privileges");
+  repeated(app, "--ulimit", f.ulimits, "Resource limit NAME=SOFT[:HARD]");
+  app.add_option("--runtime", f.runtime, "OCI runtime (only the built-in one so far)");
+  app.prefix_command();
+}
+
+Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    line = line.substr(start);
+    auto eq = line.find('=');
+    std::string key = line.substr(0, eq);
+    if (key.empty() || key.find_first_of(" \t") != std::string::npos)
+      return make_error(ErrorKind::invalid, file_name + ":" + std::to_string(n) + ": invalid variable \"" + line + "\"");
+    add_env(out, line);
+  }
+  return out;
+}
+
+Result<runtime::BindMount> parse_volume(const std::string& spec) {
+  std::vector<std::string> parts;
+  std::stringstream ss(spec);
+  for (std::string p; std::getline(ss, p, ':');) parts.push_back(p);
+  if (parts.size() < 2 || parts.size() > 3)
+    return make_error(ErrorKind::invalid, "invalid volume \"" + spec + "\": expected HOST-DIR:CONTAINER-DIR[:OPTIONS]");
+  runtime::BindMount b{parts[0], parts[1], false};
+  if (!absolute(b.source))
+    return make_error(ErrorKind::unsupported, "volume \"" + spec + "\": named volumes and relative paths are not " +
+                                                  "supported yet: give an absolute host path");
+  if (!absolute(b.destination))
+    return make_error(ErrorKind::invalid, "invalid container path \"" + b.destination + "\": it must be absolute");
+  if (parts.size() == 3) {
+    std::stringstream os(parts[2]);
+    for (std::string o; std::getline(os, o, ',');) {
+      if (o == "ro") b.read_only = true;
+      else if (o == "rw") b.read_only = false;
+      else if (o == "z" || o == "Z") continue;  // SELinux relabeling: nothing to do without SELinux
+      else return make_error(ErrorKind::invalid, "invalid volume option \"" + o + "\" in \"" + spec + "\"");
+    }
+  }
+  return b;
+}
+
+Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
+  if (f.detach)
+    return make_error(ErrorKind::unsupported, "detached containers (-d) are not supported yet: run in the foreground");
+  if (!f.runtime.empty() && f.runtime != "roost")
+    return make_error(ErrorKind::unsupported, "--runtime " + f.runtime + ": external runtimes are not supported yet");
+  auto rest = app.remaining();
+  if (rest.empty()) return make_error(ErrorKind::invalid, app.get_name() + ": an image name must be given");
+  RunRequest r;
+  r.image = rest.front();
+  auto& o = r.options;
+  o.command.assign(rest.begin() + 1, rest.end());
+  o.name = f.name;
+  for (auto& file : f.env_files) {
+    auto text = ROOST_TRY(read_file(file));
+    auto vars = ROOST_TRY(parse_env_file(text, file));
+    o.env.insert(o.env.end(), vars.begin(), vars.end());
+  }
+  for (auto& e : f.env) {
+    if (e.empty() || e[0] == '=') return make_error(ErrorKind::invalid, "invalid environment variable \"" + e + "\"");
+    add_env(o.env, e);
+  }
+  if (!f.workdir.empty() && !absolute(f.workdir))
+    return make_error(ErrorKind::invalid, "invalid working directory \"" + f.workdir + "\": it must be absolute");
+  o.workdir = f.workdir;
+  o.user = f.user;
+  if (app.count("--entrypoint")) {
+    auto j = nlohmann::json::parse(f.entrypoint, nullptr, false);
+    if (j.is_array() && std::all_of(j.begin(), j.end(), [](auto& x) { return x.is_string(); }))
+      o.entrypoint = j.get<std::vector<std::string>>();
+    else if (f.entrypoint.empty())
+      o.entrypoint = std::vector<std::string>{};
+    else
+      o.entrypoint = std::vector<std::string>{f.entrypoint};
+  }
+  o.hostname = f.hostname;
+  o.tty = f.tty;
+  o.interactive = f.interactive;
+  o.read_only = f.read_only;
+  o.privileged = f.privileged;
+  o.cap_add = f.cap_add;
+  o.cap_drop = f.cap_drop;
+  for (auto& v : f.volumes) o.binds.push_back(ROOST_TRY(parse_volume(v)));
+  for (auto& t : f.tmpfs) {
+    if (!absolute(t)) return make_error(ErrorKind::invalid, "invalid --tmpfs \"" + t + "\": the path must be absolute");
+    o.tmpfs.push_back(t);
+  }
+  if (f.network.empty() || f.network == "private") o.network = runtime::NetworkMode::private_loopback;
+  else if (f.network == "none") o.network = runtime::NetworkMode::none;
+  else if (f.network == "host") o.network = runtime::NetworkMode::host;
+  else
+    return make_error(ErrorKind::unsupported,
+                      "network mode \"" + f.network + "\" is not supported yet: use none or host");
+  for (auto& s : f.security_opts) {
+    if (s == "seccomp=unconfined") {
+      o.seccomp_unconfined = true;
+    } else if (s.rfind("seccomp=", 0) == 0) {
+      std::string path = s.substr(8);
+      o.seccomp_profile_json = ROOST_TRY_CTX(read_file(path), "seccomp profile");
+      if (o.seccomp_profile_json.empty())
+        return make_error(ErrorKind::invalid, "seccomp profile " + path + " is empty");
+    } else if (s == "no-new-privileges" || s == "no-new-privileges=true" || s == "no-new-privileges:true") {
+      o.no_new_privileges = true;
+    } else if (s == "no-new-privileges=false" || s == "label=disable") {
+      continue;
+    } else {
+      return make_error(ErrorKind::invalid, "invalid --security-opt \"" + s +
+                                                "\": use seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges");
+    }
+  }
+  for (auto& u : f.ulimits) o.ulimits.push_back(ROOST_TRY(runtime::parse_ulimit(u)));
+  return r;
+}
+
+}  // namespace roost::cli

@@ -1,0 +1,56 @@
+// The flags `roost run` and `roost create` share, and turning them into the
+// engine's RunOptions (checking what the CLI alone can check).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "runtime/spec.hpp"
+
+namespace roost::cli {
+
+struct RunFlags {
+  bool rm = false;
+  bool detach = false;
+  std::string name;
+  bool interactive = false;
+  bool tty = false;
+  std::vector<std::string> env;
+  std::vector<std::string> env_files;
+  std::string workdir;
+  std::string user;
+  std::string entrypoint;
+  bool entrypoint_given = false;
+  std::string hostname;
+  std::vector<std::string> volumes;
+  std::vector<std::string> tmpfs;
+  bool read_only = false;
+  std::string network;
+  std::vector<std::string> cap_add;
+  std::vector<std::string> cap_drop;
+  bool privileged = false;
+  std::vector<std::string> security_opts;
+  std::vector<std::string> ulimits;
+  std::string runtime;
+};
+
+// Adds the flags to APP and makes it stop parsing at the image: everything
+// from the first positional on lands in APP.remaining() (IMAGE [CMD...]).
+void add_run_flags(CLI::App& app, RunFlags& f);
+
+// The image and RunOptions from the flags and APP.remaining().
+struct RunRequest {
+  std::string image;
+  runtime::RunOptions options;
+};
+Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f);
+
+// Parses one --env-file's text (KEY=VALUE lines, KEY alone takes the value
+// from roost's environment, # comments and blank lines skipped).
+Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name);
+// Parses "-v HOST:CTR[:ro|rw]".
+Result<runtime::BindMount> parse_volume(const std::string& spec);
+
+}  // namespace roost::cli

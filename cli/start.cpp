@@ -1,0 +1,43 @@
+// roost start / roost container start
+#include <fcntl.h>
+
+#include "cli/engine_access.hpp"
+#include "cli/verb.hpp"
+#include "common/fd.hpp"
+
+namespace roost::cli {
+namespace {
+
+struct StartFlags {
+  std::vector<std::string> containers;
+  bool attach = false;
+  bool interactive = false;
+};
+
+Result<int> run_start(Session& s, const StartFlags& f) {
+  if (f.containers.size() > 1 && f.attach)
+    return make_error(ErrorKind::invalid, "you cannot start and attach multiple containers at once");
+  auto eng = ROOST_TRY(open_engine(s));
+  engine::StdioFds io;
+  UniqueFd devnull;
+  if (!f.interactive) {
+    devnull = ROOST_TRY(open_file("/dev/null", O_RDONLY));
+    io.in = devnull.get();
+  }
+  return eng->start_container(f.containers.front(), io, f.attach || f.interactive);
+}
+
+VerbRegistrar reg({
+    {"start", "container start"},
+    "Start one or more containers",
+    [](CLI::App& app) -> RunFn {
+      auto f = std::make_shared<StartFlags>();
+      app.add_option("containers", f->containers, "Containers to start (name or ID)")->required();
+      app.add_flag("-a,--attach", f->attach, "Attach to the container's output and wait for it");
+      app.add_flag("-i,--interactive", f->interactive, "Attach the container's STDIN");
+      return [f](Session& s) { return run_start(s, *f); };
+    },
+});
+
+}  // namespace
+}  // namespace roost::cli

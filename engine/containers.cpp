@@ -1,0 +1,456 @@
+#include "engine/containers.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "common/fd.hpp"
+#include "common/fs_tree.hpp"
+#include "common/log.hpp"
+#include "engine/host_files.hpp"
+#include "engine/inspect.hpp"
+#include "engine/proc.hpp"
+#include "image/reference.hpp"
+#include "runtime/executor.hpp"
+#include "storage/db.hpp"
+
+namespace roost::engine {
+
+using nlohmann::json;
+using storage::Database;
+
+namespace {
+
+const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS containers(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL, image_name TEXT NOT NULL,
+  command TEXT NOT NULL, created INTEGER NOT NULL, state TEXT NOT NULL,
+  pid INTEGER NOT NULL DEFAULT 0, pid_start INTEGER NOT NULL DEFAULT 0,
+  monitor_pid INTEGER NOT NULL DEFAULT 0, monitor_start INTEGER NOT NULL DEFAULT 0,
+  exit_code INTEGER NOT NULL DEFAULT 0, started INTEGER NOT NULL DEFAULT 0, finished INTEGER NOT NULL DEFAULT 0,
+  auto_remove INTEGER NOT NULL DEFAULT 0, options TEXT NOT NULL, spec TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS containers_image ON containers(image_id);
+)";
+
+const char* kColumns =
+    "id, name, image_id, image_name, command, created, state, pid, pid_start, monitor_pid, monitor_start, "
+    "exit_code, started, finished, auto_remove, options, spec";
+
+// What a process whose monitor died without recording its exit code ends with.
+constexpr int kUnknownExit = 255;
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string random_id() {
+  static std::random_device rd;
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 64; ++i) s.push_back(hex[rd() & 15]);
+  return s;
+}
+
+Result<State> parse_state(const std::string& s) {
+  if (s == "created") return State::created;
+  if (s == "running") return State::running;
+  if (s == "exited") return State::exited;
+  if (s == "removing") return State::removing;
+  return make_error(ErrorKind::corrupt, "unknown container state \"" + s + "\"");
+}
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
+  for (char c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+struct Row {
+  ContainerRecord rec;
+  int64_t pid_start = 0;
+  pid_t monitor_pid = 0;
+  int64_t monitor_start = 0;
+};
+
+Result<Row> read_row(const storage::Statement& st) {
+  Row r;
+  auto& c = r.rec;
+  c.id = st.text(0);
+  c.name = st.text(1);
+  c.image_id = st.text(2);
+  c.image_name = st.text(3);
+  auto cmd = json::parse(st.text(4), nullptr, false);
+  if (cmd.is_array())
+    for (auto& a : cmd)
+      if (a.is_string()) c.command.push_back(a);
+  c.created_ns = st.integer(5);
+  c.state = ROOST_TRY(parse_state(st.text(6)));
+  c.pid = static_cast<pid_t>(st.integer(7));
+  r.pid_start = st.integer(8);
+  r.monitor_pid = static_cast<pid_t>(st.integer(9));
+  r.monitor_start = st.integer(10);
+  c.exit_code = static_cast<int>(st.integer(11));
+  c.started_ns = st.integer(12);
+  c.finished_ns = st.integer(13);
+  c.auto_remove = st.integer(14) != 0;
+  auto opts = json::parse(st.text(15), nullptr, false);
+  if (opts.is_discarded()) return make_error(ErrorKind::corrupt, "container " + c.id + ": options are not JSON");
+  c.options = ROOST_TRY_CTX(options_from_json(opts), "container " + c.id);
+  std::string spec = st.text(16);
+  c.spec = spec.empty() ? json() : json::parse(spec, nullptr, false);
+  return r;
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  EngineOptions opts;
+  Database db;
+
+  const storage::StoreOptions& store_opts() const { return opts.store->options(); }
+  std::string run_dir(const std::string& id) const { return store_opts().run_root + "/containers/" + id; }
+
+  Result<std::vector<Row>> query(const std::string& where, const std::string& arg) {
+    auto st = ROOST_TRY(db.prepare(std::string("SELECT ") + kColumns + " FROM containers " + where +
+                                   " ORDER BY created DESC, id"));
+    if (!arg.empty()) st.bind(1, arg);
+    std::vector<Row> out;
+    while (ROOST_TRY(st.step())) out.push_back(ROOST_TRY(read_row(st)));
+    return out;
+  }
+
+  // Runs an UPDATE ... RETURNING id to completion (a statement left
+  // mid-way would hold the write lock); true when it changed a row.
+  static Result<bool> update(storage::Statement st) {
+    bool changed = ROOST_TRY(st.step());
+    ROOST_TRY(st.run());
+    return changed;
+  }
+
+  // A container marked running whose monitor and process are both gone was
+  // left behind by a roost that died (kill -9): it has exited, with an exit
+  // code nobody saw. Start times guard against reused PIDs.
+  Result<bool> reconcile(Row& r) {
+    auto& c = r.rec;
+    if (c.state != State::running) return false;
+    if (process_alive(r.monitor_pid, r.monitor_start)) return false;
+    if (c.pid > 0 && process_alive(c.pid, r.pid_start)) return false;
+    int64_t now = now_ns();
+    bool never_ran = c.pid <= 0;
+    auto st = ROOST_TRY(db.prepare(
+        "UPDATE containers SET state = ?, pid = 0, exit_code = ?, finished = ? "
+        "WHERE id = ? AND state = 'running' AND monitor_pid = ? RETURNING id"));
+    st.bind(1, std::string(never_ran ? "created" : "exited")).bind(2, int64_t{never_ran ? 0 : kUnknownExit});
+    st.bind(3, never_ran ? int64_t{0} : now).bind(4, c.id).bind(5, int64_t{r.monitor_pid});
+    if (!ROOST_TRY(update(std::move(st)))) return false;
+    c.state = never_ran ? State::created : State::exited;
+    c.pid = 0;
+    if (!never_ran) {
+      c.exit_code = kUnknownExit;
+      c.finished_ns = now;
+    }
+    return true;
+  }
+
+  // Reconciles every row, removing --rm containers whose monitor died.
+  Result<std::vector<Row>> load(const std::string& where, const std::string& arg) {
+    auto rows = ROOST_TRY(query(where, arg));
+    std::vector<Row> out;
+    for (auto& r : rows) {
+      if (ROOST_TRY(reconcile(r)) && r.rec.auto_remove) {
+        auto removed = remove(r.rec, false);
+        if (removed) continue;
+        log_warn("removing container " + r.rec.id + ": " + removed.error().str());
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  Result<ContainerRecord> lookup(const std::string& text) {
+    if (!text.empty()) {
+      auto rows = ROOST_TRY(load("WHERE id = ?1 OR name = ?1", text));
+      for (auto& r : rows)
+        if (r.rec.id == text) return r.rec;
+      if (!rows.empty()) return rows.front().rec;
+      bool hex = text.find_first_not_of("0123456789abcdef") == std::string::npos;
+      if (hex && text.size() < 64) {
+        auto hits = ROOST_TRY(load("WHERE substr(id, 1, " + std::to_string(text.size()) + ") = ?1", text));
+        if (hits.size() == 1) return hits.front().rec;
+        if (hits.size() > 1)
+          return make_error(ErrorKind::invalid, "more than one result for container ID " + text + ": give more of the ID");
+      }
+    }
+    return make_error(ErrorKind::not_found, "no container with name or ID \"" + text + "\" found: no such container");
+  }
+
+  Result<void> remove(const ContainerRecord& c, bool force);
+  Result<int> start(ContainerRecord c, const StdioFds& stdio);
+  Result<storage::ImageRecord> image_of(const ContainerRecord& c) {
+    auto img = opts.store->image_by_id(c.image_id);
+    if (!img)
+      return make_error(ErrorKind::not_found, "container " + c.id + ": its image " + c.image_id + " (" + c.image_name +
+                                                  ") is no longer in the store");
+    return img;
+  }
+};
+
+Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
+  if (c.state == State::running && !force)
+    return make_error(ErrorKind::invalid, "cannot remove container " + c.id +
+                                              " as it is running - running or paused containers cannot be removed "
+                                              "without force: container state improper");
+  pid_t pid = 0;
+  int64_t pid_start = 0;
+  {
+    auto claim = ROOST_TRY(db.prepare(
+        "UPDATE containers SET state = 'removing' WHERE id = ? AND state = ? RETURNING pid, pid_start"));
+    claim.bind(1, c.id).bind(2, state_name(c.state));
+    if (!ROOST_TRY(claim.step()))
+      return make_error(ErrorKind::invalid, "container " + c.id + " changed state while being removed: try again");
+    pid = static_cast<pid_t>(claim.integer(0));
+    pid_start = claim.integer(1);
+    ROOST_TRY(claim.run());  // completes the statement, which ends its write transaction
+  }
+  if (c.state == State::running && pid > 0 && process_alive(pid, pid_start)) {
+    // Killing the container's init kills its PID namespace; its mount
+    // namespace, and the root file system mounted there, go with it.
+    ::kill(pid, SIGKILL);
+    if (!wait_process_gone(pid, pid_start, std::chrono::seconds(10)))
+      return make_error(ErrorKind::io, "container " + c.id + ": process " + std::to_string(pid) +
+                                           " did not die after SIGKILL");
+  }
+  ROOST_TRY_CTX(opts.store->delete_container_layer(c.id), "removing container " + c.id);
+  auto rd = remove_tree(run_dir(c.id));
+  if (!rd) log_warn("removing " + run_dir(c.id) + ": " + rd.error().str());
+  auto del = ROOST_TRY(db.prepare("DELETE FROM containers WHERE id = ?"));
+  del.bind(1, c.id);
+  return del.run();
+}
+
+Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
+  if (c.state == State::running)
+    return make_error(ErrorKind::invalid, "container " + c.id + " is already running");
+  if (c.state == State::removing)
+    return make_error(ErrorKind::invalid, "container " + c.id + " is being removed");
+  State before = c.state;
+  auto img = ROOST_TRY(image_of(c));
+  auto layer = ROOST_TRY(opts.store->container_layer(c.id, img));
+  auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
+  HostFilesInput in{c, img, run_dir(c.id), layer.dir + "/merged", store_opts().mapping, opts.rootless};
+  auto facts = ROOST_TRY(prepare_host_files(in));
+  auto spec = ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
+
+  pid_t me = ::getpid();
+  auto claim = ROOST_TRY(db.prepare(
+      "UPDATE containers SET state = 'running', pid = 0, pid_start = 0, monitor_pid = ?, monitor_start = ?, "
+      "started = ?, finished = 0, exit_code = 0, spec = ? WHERE id = ? AND state = ? RETURNING id"));
+  claim.bind(1, int64_t{me}).bind(2, process_start_time(me)).bind(3, now_ns()).bind(4, spec.dump());
+  claim.bind(5, c.id).bind(6, state_name(before));
+  if (!ROOST_TRY(update(std::move(claim))))
+    return make_error(ErrorKind::invalid, "container " + c.id + " changed state while starting: try again");
+
+  runtime::ExecRequest req;
+  req.spec = spec;
+  req.mapping = store_opts().mapping;
+  req.stdin_fd = stdio.in;
+  req.stdout_fd = stdio.out;
+  req.stderr_fd = stdio.err;
+  bool rootless = opts.rootless;
+  req.mount_rootfs = [layer, rootless](const std::string& target) {
+    return storage::mount_container_root(layer, target, rootless);
+  };
+  auto on_started = [&](pid_t pid) {
+    auto st = db.prepare("UPDATE containers SET pid = ?, pid_start = ? WHERE id = ? AND state = 'running' RETURNING id");
+    bool recorded = false;
+    if (st) {
+      st->bind(1, int64_t{pid}).bind(2, process_start_time(pid)).bind(3, c.id);
+      auto r = update(std::move(*st));
+      recorded = r && *r;
+    }
+    // `rm -f` won the race before the PID was known: honour it.
+    if (!recorded) ::kill(pid, SIGKILL);
+  };
+  auto result = runtime::run_container(req, on_started);
+
+  Result<bool> recorded = false;
+  if (result) {
+    auto st = ROOST_TRY(db.prepare(
+        "UPDATE containers SET state = 'exited', exit_code = ?, finished = ?, pid = 0 "
+        "WHERE id = ? AND state = 'running' RETURNING id"));
+    st.bind(1, int64_t{result->exit_code}).bind(2, now_ns()).bind(3, c.id);
+    recorded = update(std::move(st));
+  } else {
+    auto st = ROOST_TRY(db.prepare(
+        "UPDATE containers SET state = ?, pid = 0, started = 0 WHERE id = ? AND state = 'running' RETURNING id"));
+    st.bind(1, state_name(before)).bind(2, c.id);
+    recorded = update(std::move(st));
+  }
+  if (recorded && *recorded && c.auto_remove) {
+    auto fresh = lookup(c.id);
+    if (fresh) {
+      auto removed = remove(*fresh, false);
+      if (!removed) log_warn("removing container " + c.id + ": " + removed.error().str());
+    }
+  }
+  if (!recorded) log_warn("recording the exit of container " + c.id + ": " + recorded.error().str());
+  if (!result) return std::move(result).error();
+  return result->exit_code;
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
+  if (!options.store) return make_error(ErrorKind::internal, "engine opened without a store");
+  auto db = ROOST_TRY(Database::open(options.store->options().graph_root + "/roost.db"));
+  ROOST_TRY(db.exec(kSchema));
+  return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(Impl{options, std::move(db)})));
+}
+
+Result<ContainerRecord> Engine::create_container(const std::string& image, runtime::RunOptions options,
+                                                 const CreateFlags& flags) {
+  auto& s = *impl_;
+  std::vector<std::string> candidates;
+  if (auto cand = image::local_candidates(image)) candidates = std::move(cand).value();
+  auto img = ROOST_TRY(s.opts.store->find_image(image, candidates));
+  for (auto& b : options.binds) {
+    struct stat st;
+    if (::stat(b.source.c_str(), &st) != 0) {
+      if (errno == ENOENT) return make_error(ErrorKind::not_found, "statfs " + b.source + ": no such file or directory");
+      return sys_error("statfs", b.source);
+    }
+  }
+  if (!options.name.empty() && !valid_name(options.name))
+    return make_error(ErrorKind::invalid, "container name \"" + options.name +
+                                              "\" is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+
+  ContainerRecord c;
+  c.id = random_id();
+  c.image_id = img.id;
+  c.image_name = image;
+  for (auto& n : img.names)
+    if (n == image || std::find(candidates.begin(), candidates.end(), n) != candidates.end()) {
+      c.image_name = n;
+      break;
+    }
+  if (c.image_name == image && image.find_first_not_of("0123456789abcdef") != std::string::npos && !img.names.empty())
+    c.image_name = img.names.front();
+  c.created_ns = now_ns();
+  c.auto_remove = flags.auto_remove;
+  options.container_id = c.id;
+  if (options.hostname.empty()) options.hostname = c.id.substr(0, 12);
+
+  // Building the spec now checks capabilities, seccomp profiles and ulimits
+  // before anything is stored; start builds it again with fresh host facts.
+  auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
+  HostFilesInput in{c, img, s.run_dir(c.id), s.store_opts().graph_root + "/containers/" + c.id + "/merged",
+                    s.store_opts().mapping, s.opts.rootless};
+  auto spec = ROOST_TRY(runtime::build_spec(image_config, options, planned_host_facts(in)));
+  if (spec.contains("process") && spec["process"].contains("args"))
+    c.command = spec["process"]["args"].get<std::vector<std::string>>();
+
+  bool generated = options.name.empty();
+  for (int attempt = 0;; ++attempt) {
+    if (generated) options.name = generate_name() + (attempt >= 5 ? "_" + c.id.substr(0, 4 + attempt) : "");
+    c.options = options;
+    c.name = options.name;
+    auto st = ROOST_TRY(s.db.prepare(
+        "INSERT INTO containers(id, name, image_id, image_name, command, created, state, auto_remove, options, spec) "
+        "VALUES(?,?,?,?,?,?,'created',?,?,?)"));
+    st.bind(1, c.id).bind(2, c.name).bind(3, c.image_id).bind(4, c.image_name).bind(5, json(c.command).dump());
+    st.bind(6, c.created_ns).bind(7, int64_t{c.auto_remove}).bind(8, options_to_json(options).dump());
+    st.bind(9, spec.dump());
+    auto ins = st.run();
+    if (ins) break;
+    if (ins.error().message().find("UNIQUE constraint failed: containers.name") == std::string::npos)
+      return std::move(ins).error();
+    if (generated && attempt < 10) continue;
+    std::string holder = "another container";
+    auto q = ROOST_TRY(s.db.prepare("SELECT id FROM containers WHERE name = ?"));
+    q.bind(1, c.name);
+    if (ROOST_TRY(q.step())) holder = q.text(0);
+    return make_error(ErrorKind::exists, "the container name \"" + c.name + "\" is already in use by " + holder +
+                                             ": remove it or pick another name");
+  }
+  c.spec = spec;
+  auto layer = s.opts.store->create_container_layer(c.id, img);
+  if (!layer) {
+    auto del = s.db.prepare("DELETE FROM containers WHERE id = ?");
+    if (del) {
+      del->bind(1, c.id);
+      (void)del->run();
+    }
+    return std::move(layer).error().context("creating the root file system");
+  }
+  return c;
+}
+
+Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach) {
+  if (!attach)
+    return make_error(ErrorKind::unsupported,
+                      "starting a container without attaching (detached) is not supported yet: use -a");
+  auto c = ROOST_TRY(impl_->lookup(id_or_name));
+  return impl_->start(std::move(c), stdio);
+}
+
+Result<void> Engine::remove_container(const std::string& id_or_name, bool force) {
+  auto c = ROOST_TRY(impl_->lookup(id_or_name));
+  return impl_->remove(c, force);
+}
+
+Result<std::vector<ContainerRecord>> Engine::list() {
+  auto rows = ROOST_TRY(impl_->load("", ""));
+  std::vector<ContainerRecord> out;
+  for (auto& r : rows) out.push_back(std::move(r.rec));
+  return out;
+}
+
+Result<ContainerRecord> Engine::lookup(const std::string& id_or_name) { return impl_->lookup(id_or_name); }
+
+Result<std::vector<ContainerRecord>> Engine::using_image(const std::string& image_id) {
+  auto rows = ROOST_TRY(impl_->load("WHERE image_id = ?", image_id));
+  std::vector<ContainerRecord> out;
+  for (auto& r : rows) out.push_back(std::move(r.rec));
+  return out;
+}
+
+Result<std::vector<std::string>> Engine::prune() {
+  auto all = ROOST_TRY(list());
+  std::vector<std::string> removed;
+  for (auto& c : all) {
+    if (c.state == State::running) continue;
+    auto r = impl_->remove(c, false);
+    if (!r) {
+      log_warn("removing container " + c.id + ": " + r.error().str());
+      continue;
+    }
+    removed.push_back(c.id);
+  }
+  return removed;
+}
+
+json Engine::inspect(const ContainerRecord& c) {
+  return inspect_json(c, impl_->store_opts().graph_root + "/containers/" + c.id, impl_->store_opts().driver);
+}
+
+std::string state_name(State s) {
+  switch (s) {
+    case State::created: return "created";
+    case State::running: return "running";
+    case State::exited: return "exited";
+    case State::removing: return "removing";
+  }
+  return "unknown";
+}
+
+}  // namespace roost::engine

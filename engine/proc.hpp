@@ -1,0 +1,20 @@
+// Telling whether a recorded process still runs, robust against PID reuse:
+// a PID is only "the same process" when its start time (field 22 of
+// /proc/PID/stat, clock ticks since boot) matches the one recorded.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+
+namespace roost::engine {
+
+// Start time of PID, or 0 when it does not exist.
+int64_t process_start_time(pid_t pid);
+// PID exists, is not a zombie, and (when START is non-zero) started at START.
+bool process_alive(pid_t pid, int64_t start);
+// Waits until process_alive turns false; false on timeout.
+bool wait_process_gone(pid_t pid, int64_t start, std::chrono::milliseconds timeout);
+
+}  // namespace roost::engine

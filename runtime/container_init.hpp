@@ -1,0 +1,30 @@
+// The container side of the executor: what the cloned child does between
+// clone and exec, and the byte protocol it speaks with the parent over a
+// close-on-exec socket. Internal to runtime/.
+//
+// child -> parent: 'C' set up, waiting for createRuntime/prestart hooks;
+//                  'T' + fd the pty master; 'E' kind errno message (failed);
+//                  'X' errno command (exec failed); EOF: exec succeeded.
+// parent -> child: 'G' go on (after the ID maps; after the hooks).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/executor.hpp"
+
+namespace roost::runtime {
+
+struct InitConfig {
+  const ExecRequest* request = nullptr;
+  int sock = -1;
+  bool new_userns = false;  // wait for 'G', then become root in it
+  bool single_id = false;   // setgroups is denied
+  bool in_userns = false;   // not the host's root: rootless fallbacks apply
+  bool new_netns = false;   // bring loopback up
+  bool new_uts = false;
+  bool hooks_before_pivot = false;
+};
+
+[[noreturn]] void container_init(const InitConfig& config);
+
+}  // namespace roost::runtime

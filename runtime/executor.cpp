@@ -1,0 +1,295 @@
+#include "runtime/executor.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "common/fd.hpp"
+#include "common/log.hpp"
+#include "common/process.hpp"
+#include "runtime/container_init.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/syscalls.hpp"
+#include "runtime/terminal.hpp"
+
+namespace roost::runtime {
+namespace {
+
+using nlohmann::json;
+
+volatile sig_atomic_t g_container_pid = 0;
+
+void forward_signal(int sig) {
+  if (g_container_pid > 0) ::kill(g_container_pid, sig);
+}
+
+// Forwards the signals a user sends to a foreground process to the
+// container's first process while it runs; restores on scope exit.
+class SignalForwarder {
+ public:
+  explicit SignalForwarder(pid_t pid) {
+    g_container_pid = pid;
+    struct sigaction fwd{};
+    fwd.sa_handler = forward_signal;
+    sigemptyset(&fwd.sa_mask);
+    fwd.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &fwd, &old_[i]);
+  }
+  ~SignalForwarder() {
+    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+    g_container_pid = 0;
+  }
+  SignalForwarder(const SignalForwarder&) = delete;
+  SignalForwarder& operator=(const SignalForwarder&) = delete;
+
+ private:
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  struct sigaction old_[std::size(kSignals)];
+};
+
+Result<void> write_proc(pid_t pid, const char* file, const std::string& data) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  auto fd = ROOST_TRY(open_file(path, O_WRONLY));
+  // The kernel takes a map in a single write(2).
+  ssize_t n = ::write(fd.get(), data.data(), data.size());
+  if (n < 0) return sys_error("writing \"" + data.substr(0, data.find('\n')) + "\" to", path);
+  return {};
+}
+
+Result<void> run_map_helper(const std::string& program, pid_t pid, const std::vector<userns::IdRange>& map) {
+  std::vector<std::string> argv{program, std::to_string(pid)};
+  for (const auto& r : map) {
+    argv.push_back(std::to_string(r.container_id));
+    argv.push_back(std::to_string(r.host_id));
+    argv.push_back(std::to_string(r.size));
+  }
+  auto out = ROOST_TRY_CTX(run_program(argv), "running " + program);
+  if (out.exit_code != 0) {
+    while (!out.output.empty() && out.output.back() == '\n') out.output.pop_back();
+    return make_error(ErrorKind::unsupported, program + " failed (exit " + std::to_string(out.exit_code) + "): " +
+                                                  out.output + " (check your ranges in /etc/subuid and /etc/subgid)");
+  }
+  return {};
+}
+
+Result<void> write_maps(const userns::IdMapping& m, pid_t pid) {
+  if (m.single_id) {
+    // Without CAP_SETGID outside, a gid_map is only taken once setgroups(2)
+    // is denied (user_namespaces(7)).
+    ROOST_TRY(write_proc(pid, "setgroups", "deny"));
+    ROOST_TRY(write_proc(pid, "uid_map", userns::format_map(m.uids)));
+    return write_proc(pid, "gid_map", userns::format_map(m.gids));
+  }
+  if (::geteuid() == 0) {
+    ROOST_TRY(write_proc(pid, "uid_map", userns::format_map(m.uids)));
+    return write_proc(pid, "gid_map", userns::format_map(m.gids));
+  }
+  ROOST_TRY(run_map_helper("newuidmap", pid, m.uids));
+  return run_map_helper("newgidmap", pid, m.gids);
+}
+
+struct Namespaces {
+  int clone_flags = 0;
+  bool user = false, net = false, uts = false;
+};
+
+Result<Namespaces> plan_namespaces(const json& spec) {
+  static const std::pair<const char*, int> types[] = {
+      {"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS}, {"ipc", CLONE_NEWIPC},
+      {"uts", CLONE_NEWUTS}, {"user", CLONE_NEWUSER},   {"cgroup", 0},          {"time", 0},
+  };
+  Namespaces ns;
+  bool mount = false;
+  auto lx = spec.value("linux", json::object());
+  for (const auto& n : lx.value("namespaces", json::array())) {
+    std::string type = n.value("type", std::string());
+    bool known = false;
+    for (const auto& [name, flag] : types) {
+      if (type != name) continue;
+      known = true;
+      mount |= flag == CLONE_NEWNS;
+      if (n.contains("path")) {
+        if (flag == CLONE_NEWUSER) return make_error(ErrorKind::unsupported, "joining an existing user namespace");
+        if (flag == CLONE_NEWPID) return make_error(ErrorKind::unsupported, "joining an existing PID namespace");
+        continue;
+      }
+      // cgroup and time namespaces are left as they are: nothing here sets
+      // up cgroups for containers.
+      ns.clone_flags |= flag;
+      ns.user |= flag == CLONE_NEWUSER;
+      ns.net |= flag == CLONE_NEWNET;
+      ns.uts |= flag == CLONE_NEWUTS;
+    }
+    if (!known) return make_error(ErrorKind::invalid, "unknown namespace type \"" + type + "\"");
+  }
+  if (!mount) return make_error(ErrorKind::unsupported, "a spec without a mount namespace");
+  return ns;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The line podman prints when the command cannot be started.
+std::string exec_failure_line(const std::string& cmd, int err) {
+  if (err == ENOENT) {
+    if (cmd.find('/') == std::string::npos)
+      return "Error: executable file \"" + cmd + "\" not found in $PATH: No such file or directory\n";
+    return "Error: executable file \"" + cmd + "\" not found: No such file or directory\n";
+  }
+  return "Error: " + cmd + ": " + lower(std::strerror(err)) + "\n";
+}
+
+json oci_state(const json& spec, const char* status, pid_t pid) {
+  auto annotations = spec.value("annotations", json::object());
+  json s = {{"ociVersion", spec.value("ociVersion", std::string("1.0.2"))},
+            {"id", annotations.value("io.roost.container-id", spec.value("hostname", std::string()))},
+            {"status", status},
+            {"bundle", annotations.value("io.roost.bundle", std::string())},
+            {"annotations", annotations}};
+  if (pid > 0) s["pid"] = pid;
+  return s;
+}
+
+template <class T>
+Result<T> read_pod(int fd) {
+  T v{};
+  auto ok = ROOST_TRY(read_exact(fd, &v, sizeof v));
+  if (!ok) return make_error(ErrorKind::internal, "truncated report from the container process");
+  return v;
+}
+
+Result<std::string> read_string(int fd) {
+  auto n = ROOST_TRY(read_pod<uint64_t>(fd));
+  if (n > (1u << 20)) return make_error(ErrorKind::internal, "garbled report from the container process");
+  std::string s(n, '\0');
+  auto ok = ROOST_TRY(read_exact(fd, s.data(), n));
+  if (!ok) return make_error(ErrorKind::internal, "truncated report from the container process");
+  return s;
+}
+
+struct ExecFailed {
+  int err = 0;
+  std::string cmd;
+};
+
+// Follows the child until it execs (EOF), fails, or asks for the hooks.
+// Returns nullopt once it runs, or how exec failed.
+Result<std::optional<ExecFailed>> follow_setup(Child& child, int sock, const json& spec, UniqueFd& master) {
+  for (;;) {
+    UniqueFd fd;
+    char tag = ROOST_TRY_CTX(recv_tag(sock, &fd), "reading from the container process");
+    switch (tag) {
+      case 0:
+        return std::optional<ExecFailed>();
+      case 'C': {
+        json state = oci_state(spec, "created", child.pid());
+        ROOST_TRY(run_hooks(spec, "createRuntime", state));
+        ROOST_TRY(run_hooks(spec, "prestart", state));
+        ROOST_TRY(write_all(sock, "G", 1));
+        break;
+      }
+      case 'T':
+        if (!fd.valid()) return make_error(ErrorKind::internal, "the container process sent no pty");
+        master = std::move(fd);
+        break;
+      case 'E': {
+        auto kind = ROOST_TRY(read_pod<int32_t>(sock));
+        auto err = ROOST_TRY(read_pod<int32_t>(sock));
+        auto msg = ROOST_TRY(read_string(sock));
+        (void)child.wait();
+        if (kind < 0 || kind > static_cast<int32_t>(ErrorKind::internal)) kind = static_cast<int32_t>(ErrorKind::internal);
+        return Error(static_cast<ErrorKind>(kind), msg, err);
+      }
+      case 'X': {
+        ExecFailed f;
+        f.err = ROOST_TRY(read_pod<int32_t>(sock));
+        f.cmd = ROOST_TRY(read_string(sock));
+        return std::optional<ExecFailed>(f);
+      }
+      default:
+        return make_error(ErrorKind::internal, "garbled report from the container process");
+    }
+  }
+}
+
+}  // namespace
+
+Result<ExecResult> run_container(const ExecRequest& request, const std::function<void(pid_t)>& on_started) {
+  const json& spec = request.spec;
+  if (!spec.is_object() || !spec.contains("process") || !spec.contains("root"))
+    return make_error(ErrorKind::invalid, "the OCI spec needs process and root");
+  const Namespaces ns = ROOST_TRY(plan_namespaces(spec));
+  const bool terminal = spec.at("process").value("terminal", false);
+
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return sys_error("socketpair");
+  UniqueFd sock(sv[0]), child_sock(sv[1]);
+
+  InitConfig cfg;
+  cfg.request = &request;
+  cfg.sock = child_sock.get();
+  cfg.new_userns = ns.user;
+  cfg.single_id = ns.user && request.mapping.single_id;
+  cfg.in_userns = ns.user || ::geteuid() != 0;
+  cfg.new_netns = ns.net;
+  cfg.new_uts = ns.uts;
+  cfg.hooks_before_pivot = has_hooks(spec, "createRuntime") || has_hooks(spec, "prestart");
+
+  std::fflush(nullptr);
+  // A fork-like clone (no new stack): the child runs on a copy of this
+  // process, as PID 1 of its new PID namespace when one is asked for.
+  long rc = ::syscall(SYS_clone, static_cast<unsigned long>(ns.clone_flags) | SIGCHLD, nullptr, nullptr, nullptr, 0);
+  if (rc < 0) {
+    Error e = sys_error("creating the container's namespaces (clone)");
+    if (e.errnum() == EPERM || e.errnum() == EINVAL)
+      e.context("(a user namespace is needed for the other namespaces when not root)");
+    return e;
+  }
+  if (rc == 0) {
+    sock.reset();
+    container_init(cfg);
+  }
+  Child child(static_cast<pid_t>(rc));
+  child_sock.reset();
+  SignalForwarder forwarder(child.pid());
+
+  if (ns.user) {
+    ROOST_TRY_CTX(write_maps(request.mapping, child.pid()), "setting up the user namespace ID maps");
+    ROOST_TRY(write_all(sock.get(), "G", 1));
+  }
+  UniqueFd master;
+  auto failed = ROOST_TRY(follow_setup(child, sock.get(), spec, master));
+  ExecResult result;
+  result.pid = child.pid();
+  if (failed) {
+    (void)child.wait();
+    std::string line = exec_failure_line(failed->cmd, failed->err);
+    (void)write_all(request.stderr_fd, line.data(), line.size());
+    result.exit_code = failed->err == ENOENT ? 127 : 126;
+    return result;
+  }
+  if (on_started) on_started(child.pid());
+  if (auto r = run_hooks(spec, "poststart", oci_state(spec, "running", child.pid())); !r)
+    log_warn(r.error().str());
+  if (terminal && master.valid()) {
+    RawMode raw(request.stdin_fd);
+    int winsize_fd = ::isatty(request.stdin_fd) ? request.stdin_fd : ::isatty(request.stdout_fd) ? request.stdout_fd : -1;
+    auto relayed = relay_pty(master.get(), request.stdin_fd, request.stdout_fd, winsize_fd);
+    if (!relayed) log_warn("relaying the container's terminal: " + relayed.error().str());
+  }
+  int status = ROOST_TRY(child.wait());
+  result.exit_code = exit_code_of(status);
+  if (auto r = run_hooks(spec, "poststop", oci_state(spec, "stopped", 0)); !r) log_warn(r.error().str());
+  return result;
+}
+
+}  // namespace roost::runtime

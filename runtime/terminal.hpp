@@ -1,0 +1,44 @@
+// The container's pty: made in the child on its own /dev/pts instance, the
+// master passed to the parent, which relays it to the caller's fds. Internal
+// to runtime/.
+#pragma once
+
+#include <termios.h>
+
+#include "common/fd.hpp"
+#include "common/result.hpp"
+
+namespace roost::runtime {
+
+struct Pty {
+  UniqueFd master;
+  UniqueFd slave;
+};
+
+// Child side, after pivot_root: opens /dev/ptmx of the container's devpts.
+Result<Pty> open_container_pty();
+
+// Child side: a new session with the slave as controlling terminal and
+// stdin, stdout and stderr.
+Result<void> become_pty_session(int slave);
+
+// Parent side: the caller's terminal in raw mode while this lives (nothing
+// when IN is not a tty).
+class RawMode {
+ public:
+  explicit RawMode(int fd);
+  ~RawMode();
+  RawMode(const RawMode&) = delete;
+  RawMode& operator=(const RawMode&) = delete;
+
+ private:
+  int fd_ = -1;
+  struct termios saved_{};
+};
+
+// Parent side: copies IN to MASTER and MASTER to OUT until the pty closes
+// (every slave gone: the container's processes exited), forwarding window
+// size changes of WINSIZE_FD (a tty, or -1) on SIGWINCH.
+Result<void> relay_pty(int master, int in, int out, int winsize_fd);
+
+}  // namespace roost::runtime
