@@ -396,10 +396,10 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
 }
 
 Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach) {
+  auto c = ROOST_TRY(impl_->lookup(id_or_name));
   if (!attach)
     return make_error(ErrorKind::unsupported,
                       "starting a container without attaching (detached) is not supported yet: use -a");
-  auto c = ROOST_TRY(impl_->lookup(id_or_name));
   return impl_->start(std::move(c), stdio);
 }
 

@@ -263,6 +263,8 @@ Result<void> setup_and_exec(const InitConfig& c) {
     auto pty = ROOST_TRY(open_container_pty());
     ROOST_TRY_CTX(send_fd(sock, 'T', pty.master.get()), "passing the pty to the parent");
     pty.master.reset();
+    // The parent sets the window size before the command can ask for it.
+    ROOST_TRY(wait_go(sock));
     ROOST_TRY(become_pty_session(pty.slave.get()));
   } else {
     ROOST_TRY(setup_stdio(*c.request));

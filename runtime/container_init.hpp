@@ -5,7 +5,7 @@
 // child -> parent: 'C' set up, waiting for createRuntime/prestart hooks;
 //                  'T' + fd the pty master; 'E' kind errno message (failed);
 //                  'X' errno command (exec failed); EOF: exec succeeded.
-// parent -> child: 'G' go on (after the ID maps; after the hooks).
+// parent -> child: 'G' go on (after the ID maps, the hooks, the pty's size).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -183,7 +183,8 @@ struct ExecFailed {
 
 // Follows the child until it execs (EOF), fails, or asks for the hooks.
 // Returns nullopt once it runs, or how exec failed.
-Result<std::optional<ExecFailed>> follow_setup(Child& child, int sock, const json& spec, UniqueFd& master) {
+Result<std::optional<ExecFailed>> follow_setup(Child& child, int sock, const json& spec, UniqueFd& master,
+                                               int winsize_fd) {
   for (;;) {
     UniqueFd fd;
     char tag = ROOST_TRY_CTX(recv_tag(sock, &fd), "reading from the container process");
@@ -200,6 +201,8 @@ Result<std::optional<ExecFailed>> follow_setup(Child& child, int sock, const jso
       case 'T':
         if (!fd.valid()) return make_error(ErrorKind::internal, "the container process sent no pty");
         master = std::move(fd);
+        copy_winsize(winsize_fd, master.get());
+        ROOST_TRY(write_all(sock, "G", 1));
         break;
       case 'E': {
         auto kind = ROOST_TRY(read_pod<int32_t>(sock));
@@ -267,7 +270,8 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
     ROOST_TRY(write_all(sock.get(), "G", 1));
   }
   UniqueFd master;
-  auto failed = ROOST_TRY(follow_setup(child, sock.get(), spec, master));
+  const int winsize_fd = ::isatty(request.stdin_fd) ? request.stdin_fd : ::isatty(request.stdout_fd) ? request.stdout_fd : -1;
+  auto failed = ROOST_TRY(follow_setup(child, sock.get(), spec, master, winsize_fd));
   ExecResult result;
   result.pid = child.pid();
   if (failed) {
@@ -282,7 +286,6 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
     log_warn(r.error().str());
   if (terminal && master.valid()) {
     RawMode raw(request.stdin_fd);
-    int winsize_fd = ::isatty(request.stdin_fd) ? request.stdin_fd : ::isatty(request.stdout_fd) ? request.stdout_fd : -1;
     auto relayed = relay_pty(master.get(), request.stdin_fd, request.stdout_fd, winsize_fd);
     if (!relayed) log_warn("relaying the container's terminal: " + relayed.error().str());
   }

@@ -21,11 +21,6 @@ void on_winch(int) {
   errno = saved;
 }
 
-void copy_winsize(int from, int to) {
-  struct winsize ws;
-  if (from >= 0 && ::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
-}
-
 // Writes all of BUF, waiting when FD is non-blocking and full.
 bool write_fully(int fd, const char* buf, size_t n) {
   while (n > 0) {
@@ -46,6 +41,11 @@ bool write_fully(int fd, const char* buf, size_t n) {
 }
 
 }  // namespace
+
+void copy_winsize(int from, int to) {
+  struct winsize ws;
+  if (from >= 0 && ::ioctl(from, TIOCGWINSZ, &ws) == 0) ::ioctl(to, TIOCSWINSZ, &ws);
+}
 
 Result<Pty> open_container_pty() {
   Pty p;

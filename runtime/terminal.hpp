@@ -36,6 +36,9 @@ class RawMode {
   struct termios saved_{};
 };
 
+// Copies the window size of FROM (a tty, or -1 for none) to the pty TO.
+void copy_winsize(int from, int to);
+
 // Parent side: copies IN to MASTER and MASTER to OUT until the pty closes
 // (every slave gone: the container's processes exited), forwarding window
 // size changes of WINSIZE_FD (a tty, or -1) on SIGWINCH.

@@ -234,6 +234,12 @@ BOOST_AUTO_TEST_CASE(no_new_privileges_is_set_when_asked) {
   BOOST_TEST(contains(r.out, "NoNewPrivs:\t1"), r.out);
 }
 
+BOOST_AUTO_TEST_CASE(no_fd_leaks_into_the_container) {
+  auto r = run(base_spec({"ls", "/proc/self/fd"}));
+  BOOST_REQUIRE_MESSAGE(r.ok, r.error);
+  BOOST_TEST(r.out == "0\n1\n2\n3\n", "stdio and ls's own directory fd only: " << r.out);
+}
+
 BOOST_AUTO_TEST_CASE(hostname_is_the_specs) {
   auto r = sh("hostname");
   BOOST_REQUIRE_MESSAGE(r.ok, r.error);
@@ -386,6 +392,20 @@ BOOST_AUTO_TEST_CASE(hooks_run_with_the_state_and_a_failing_one_aborts) {
   BOOST_REQUIRE(!r.ok);
   BOOST_TEST(r.error == "createRuntime hook /bin/false: exited with status 1");
   fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(executor_terminal, *utf::precondition(RootWithBusybox()))
+
+BOOST_AUTO_TEST_CASE(terminal_gives_the_process_a_pty_and_relays_it) {
+  auto spec = base_spec({"sh", "-c", "tty; test -t 0 && echo stdin-tty; exit 4"});
+  spec["process"]["terminal"] = true;
+  auto r = run(spec);
+  BOOST_REQUIRE_MESSAGE(r.ok, r.error);
+  BOOST_TEST(r.code == 4);
+  // The pty turns "\n" into "\r\n" on the way out.
+  BOOST_TEST(r.out == "/dev/pts/0\r\nstdin-tty\r\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
