@@ -146,3 +146,10 @@ test_kill_9_during_load_leaves_store_consistent() {
   run_roost 0 images -q --no-trunc
   is "$output" "sha256:$BUSYBOX_ID" "the next load completes"
 }
+
+test_load_zstd_layers() {
+  run_roost 0 load -i "$FIXTURES/multilayer-zstd-oci"
+  run_roost 0 image inspect "$MULTILAYER_ID"
+  is "$(jq -r '.[0].RootFS.Layers | join(" ")' <<<"$stdout")" "$MULTILAYER_DIFF_IDS" "zstd layers give the same diff IDs"
+  assert_match "$(jq -r '.[0].Digest' <<<"$stdout")" '^sha256:' "manifest digest recorded"
+}
