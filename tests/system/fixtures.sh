@@ -42,6 +42,8 @@
 #                                   0750) with owned/dir-1000/file (0640)
 #                               Final view: data = {keep, added}; opaque = {new};
 #                               links/original and links/hardlink-* share an inode.
+#   devices-oci/                OCI layout, one layer: dev/null-copy (char 1:3),
+#                               dev/loop-copy (block 7:0), dev/fifo, dev/regular.
 #   multilayer-zstd-oci/        The multilayer image as an OCI layout whose
 #                               layers skopeo recompressed with zstd.
 #   hostile-NAME.layer.tar      A bare hostile layer tar, and
