@@ -20,9 +20,7 @@ json image_inspect_json(storage::Store& store, const storage::ImageRecord& img) 
   if (!config.is_object()) config = json::object();
   json cfg = config.value("config", json::object());
   if (!cfg.is_object()) cfg = json::object();
-  json digests = json::array();
-  if (!img.manifest_digest.empty())
-    for (auto& n : img.names) digests.push_back(split_repo_tag(n).first + "@" + img.manifest_digest);
+  json digests = repo_digests(img);
   json diff_ids = json::array();
   for (auto& l : img.layers)
     if (auto rec = store.layer(l)) diff_ids.push_back(rec->diff_id);

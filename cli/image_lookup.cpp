@@ -10,6 +10,13 @@ Result<storage::ImageRecord> lookup_image(storage::Store& store, const std::stri
   return store.find_image(text, candidates);
 }
 
+std::vector<std::string> repo_digests(const storage::ImageRecord& image) {
+  std::vector<std::string> out;
+  if (image.manifest_digest.empty()) return out;
+  for (auto& n : image.names) out.push_back(split_repo_tag(n).first + "@" + image.manifest_digest);
+  return out;
+}
+
 std::pair<std::string, std::string> split_repo_tag(const std::string& name) {
   std::string n = name;
   auto at = n.find('@');

@@ -25,9 +25,7 @@ nlohmann::json image_json(const storage::ImageRecord& img) {
   nlohmann::json labels = nullptr;
   if (config.is_object() && config.contains("config") && config["config"].is_object() && config["config"].contains("Labels"))
     labels = config["config"]["Labels"];
-  nlohmann::json digests = nlohmann::json::array();
-  if (!img.manifest_digest.empty())
-    for (auto& n : img.names) digests.push_back(split_repo_tag(n).first + "@" + img.manifest_digest);
+  nlohmann::json digests = repo_digests(img);
   return {
       {"Id", img.id},
       {"ParentId", ""},

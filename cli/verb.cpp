@@ -1,5 +1,6 @@
 #include "cli/verb.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -26,7 +27,7 @@ std::vector<std::string> split_words(const std::string& s) {
 class HelpFormatter : public CLI::Formatter {
  public:
   std::string make_usage(const CLI::App* app, std::string name) const override {
-    std::string usage = "Usage:\n  " + name;
+    std::string usage = "\nUsage:\n  " + name;
     if (!app->get_subcommands({}).empty()) usage += " [command]";
     usage += " [options]";
     if (!app->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty()) {
@@ -38,6 +39,7 @@ class HelpFormatter : public CLI::Formatter {
   std::string make_subcommands(const CLI::App* app, CLI::AppFormatMode) const override {
     auto subs = app->get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); });
     if (subs.empty()) return "";
+    std::sort(subs.begin(), subs.end(), [](const CLI::App* a, const CLI::App* b) { return a->get_name() < b->get_name(); });
     std::string out = "\nAvailable Commands:\n";
     for (auto* s : subs) {
       std::string n = s->get_name();
@@ -72,7 +74,6 @@ int run_cli(int argc, char** argv) {
   std::map<std::string, CLI::App*> groups;  // "image" -> its App
   std::vector<std::pair<CLI::App*, std::shared_ptr<Bound>>> bound;
   for (auto& verb : registry()) {
-    bool first = true;
     for (auto& path : verb.names) {
       auto words = split_words(path);
       CLI::App* parent = &app;
@@ -81,7 +82,8 @@ int run_cli(int argc, char** argv) {
         for (size_t k = 0; k <= i; ++k) key += words[k] + " ";
         auto it = groups.find(key);
         if (it == groups.end()) {
-          CLI::App* g = parent->add_subcommand(words[i], "Manage " + words[i] + "s");
+          CLI::App* g = parent->add_subcommand(words[i], words[i] == "system" ? "Manage roost" : "Manage " + words[i] + "s");
+          g->set_help_flag("-h,--help", "Help for " + words[i]);
           g->formatter(app.get_formatter());
           g->require_subcommand(1);
           it = groups.emplace(key, g).first;
@@ -90,11 +92,11 @@ int run_cli(int argc, char** argv) {
       }
       CLI::App* sub = parent->add_subcommand(words.back(), verb.summary);
       sub->formatter(app.get_formatter());
-      if (verb.hidden || (!first && parent == &app)) sub->group("");
+      sub->set_help_flag("-h,--help", "Help for " + words.back());
+      if (verb.hidden) sub->group("");
       auto b = std::make_shared<Bound>();
       b->run = verb.setup(*sub);
       bound.emplace_back(sub, b);
-      first = false;
     }
   }
 
@@ -104,6 +106,15 @@ int run_cli(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    // Podman's wording when the first word is no command at all.
+    if (app.get_subcommands().empty() && !app.remaining().empty()) {
+      std::fprintf(stderr, "Error: unrecognized command `roost %s`\nTry 'roost --help' for more information\n",
+                   app.remaining().front().c_str());
+      return 125;
+    }
+    std::fprintf(stderr, "Error: %s\nSee 'roost --help'\n", e.what());
+    return 125;
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
     std::fprintf(stderr, "Error: %s\nSee 'roost --help'\n", msg.c_str());

@@ -332,7 +332,6 @@ class Applier {
   std::string cached_path_;  // parent directory of the previous entry
   UniqueFd cached_fd_;
   bool cached_valid_ = false;
-  bool warned_devices_ = false;
   bool warned_xattrs_ = false;
   std::vector<DeferredDir> dirs_;
   // vfs only: paths this layer wrote, which an opaque marker must keep.
@@ -568,8 +567,7 @@ Result<void> Applier::make_node(archive_entry* e, int parentfd, const char* name
     rc = mknodat(parentfd, name, type | 0600, rdev);
   }
   if (rc != 0 && errno == EPERM && type != AE_IFIFO) {
-    if (!warned_devices_) log_warn("skipping device nodes the user cannot create (first: " + path_ + ")");
-    warned_devices_ = true;
+    // The caller reports the count once per image.
     stats_.skipped_devices++;
     skipped = true;
     return {};

@@ -208,6 +208,7 @@ struct ImageWriter::Impl {
   std::string dir;  // staging/<random>
   FileLock lock;    // tells sweepers this writer is alive
   bool committed = false;
+  bool warned_devices = false;  // once per image, not per layer
 
   std::string layer_path(const Layer& l) const {
     return l.staged_path.empty() ? store->layers_dir + "/" + l.record.id : l.staged_path;
@@ -263,9 +264,12 @@ Result<LayerRecord> ImageWriter::add_layer(int fd, const std::string& expected_d
   rec.compressed_digest = j["compressed_digest"];
   rec.compressed_size = j["compressed_size"];
   rec.size = j["size"];
-  if (j["skipped_devices"].get<uint64_t>() > 0)
-    log_warn("layer " + rec.diff_id + ": skipped " + std::to_string(j["skipped_devices"].get<uint64_t>()) +
-             " device nodes that an unprivileged user cannot create");
+  uint64_t skipped = j["skipped_devices"].get<uint64_t>();
+  if (skipped > 0 && !impl_->warned_devices) {
+    impl_->warned_devices = true;
+    log_warn("skipping device nodes that an unprivileged user cannot create (" + std::to_string(skipped) +
+             " in layer " + rec.diff_id + "); containers see no such files");
+  }
   if (!expected_compressed_digest.empty() && rec.compressed_digest != expected_compressed_digest)
     return make_error(ErrorKind::corrupt, "layer " + expected_compressed_digest + ": digest mismatch (got " +
                                               rec.compressed_digest + ")");

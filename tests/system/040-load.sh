@@ -146,3 +146,28 @@ test_kill_9_during_load_leaves_store_consistent() {
   run_roost 0 images -q --no-trunc
   is "$output" "sha256:$BUSYBOX_ID" "the next load completes"
 }
+
+test_load_zstd_layers() {
+  run_roost 0 load -i "$FIXTURES/multilayer-zstd-oci"
+  run_roost 0 image inspect "$MULTILAYER_ID"
+  is "$(jq -r '.[0].RootFS.Layers | join(" ")' <<<"$stdout")" "$MULTILAYER_DIFF_IDS" "zstd layers give the same diff IDs"
+  assert_match "$(jq -r '.[0].Digest' <<<"$stdout")" '^sha256:' "manifest digest recorded"
+}
+
+test_device_nodes() {
+  ROOST_OPTS+=(--storage-driver vfs)
+  run_roost 0 load -i "$FIXTURES/devices-oci"
+  local dir
+  dir=$(roost image inspect "$(jq -r '.[0].Id' <<<"$(roost images --format json)")" | jq -r '.[0].GraphDriver.Data.UpperDir')
+  is "$(cat "$dir/dev/regular")" kept "regular files around the devices are kept"
+  is "$(stat -c %F "$dir/dev/fifo")" fifo "a fifo needs no privilege"
+  if [[ $TEST_MODE == root ]]; then
+    is "$(stat -c '%F %t:%T' "$dir/dev/null-copy")" "character special file 1:3" "root creates device nodes"
+    is "$(stat -c '%F %t:%T' "$dir/dev/loop-copy")" "block special file 7:0"
+    assert_not_contains "$output" "device"
+  else
+    assert_contains "$stderr" "device nodes" "one warning says devices were skipped"
+    is "$(grep -c 'device nodes' <<<"$stderr")" 1 "only one warning"
+    [[ ! -e $dir/dev/null-copy && ! -e $dir/dev/loop-copy ]] || fail "device nodes cannot exist rootless"
+  fi
+}

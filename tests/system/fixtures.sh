@@ -42,6 +42,10 @@
 #                                   0750) with owned/dir-1000/file (0640)
 #                               Final view: data = {keep, added}; opaque = {new};
 #                               links/original and links/hardlink-* share an inode.
+#   devices-oci/                OCI layout, one layer: dev/null-copy (char 1:3),
+#                               dev/loop-copy (block 7:0), dev/fifo, dev/regular.
+#   multilayer-zstd-oci/        The multilayer image as an OCI layout whose
+#                               layers skopeo recompressed with zstd.
 #   hostile-NAME.layer.tar      A bare hostile layer tar, and
 #   hostile-NAME-docker-archive.tar  that layer as the only layer of a
 #                               docker-archive written by skopeo with correct
@@ -92,6 +96,8 @@ sk "oci:$out/busybox-oci:latest" "oci-archive:$out/busybox-oci-archive.tar:lates
 sk "oci:$out/busybox-oci:latest" "docker-archive:$out/busybox-docker-archive.tar:localhost/busybox:latest"
 sk "oci:$out/multilayer-oci:latest" \
   "docker-archive:$out/multilayer-docker-archive.tar:localhost/multilayer:latest"
+# Layers as zstd, recompressed by skopeo (multilayer-zstd-oci, ref "latest").
+sk --dest-compress-format zstd --dest-compress "oci:$out/multilayer-oci:latest" "oci:$out/multilayer-zstd-oci:latest"
 for name in dotdot absolute symlink hardlink; do
   sk "oci:$out/.work/hostile-$name-oci:latest" \
     "docker-archive:$out/hostile-$name-docker-archive.tar:localhost/hostile-$name:latest"

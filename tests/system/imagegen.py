@@ -285,6 +285,21 @@ def build_fixtures(out, busybox):
         oci_layout(os.path.join(work, "hostile-%s-oci" % name), [p],
                    image_config([diff], labels={"org.roost.fixture": "hostile-" + name}))
 
+    # A layer with device nodes (char 1:3 dev/null-copy, block 7:0 dev/loop-copy)
+    # and a fifo: root creates them; a rootless user cannot create devices.
+    dev_entries = [d("dev")]
+    for name, kind, major, minor in (("dev/null-copy", tarfile.CHRTYPE, 1, 3),
+                                     ("dev/loop-copy", tarfile.BLKTYPE, 7, 0),
+                                     ("dev/fifo", tarfile.FIFOTYPE, 0, 0)):
+        ti = _info(name, kind, 0o666, 0, 0)
+        ti.devmajor, ti.devminor = major, minor
+        dev_entries.append((ti, None))
+    dev_entries.append(f("dev/regular", b"kept\n"))
+    p = os.path.join(work, "devices.tar")
+    diff = write_layer(p, dev_entries)
+    oci_layout(os.path.join(out, "devices-oci"), [p],
+               image_config([diff], labels={"org.roost.fixture": "devices"}))
+
     # The layer is the good busybox layer; the config claims another diff ID.
     wrong = "sha256:" + hashlib.sha256(b"not the layer").hexdigest()
     bad_config = image_config([wrong], labels={"org.roost.fixture": "bad-diffid"})
