@@ -71,7 +71,6 @@ struct ContainerLayer {
 // here and exits at unmount), or vfs (a bind mount of rootfs/).
 Result<void> mount_container_root(const ContainerLayer& layer, const std::string& target, bool rootless);
 
-
 // A private directory under the store's staging area for unpacking input;
 // removed on destruction, and by the next open if the process dies.
 class ScratchDir {
@@ -112,22 +111,6 @@ class ImageWriter {
 
  private:
   friend class Store;
-
-// A private directory under the store's staging area for unpacking input;
-// removed on destruction, and by the next open if the process dies.
-class ScratchDir {
- public:
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  friend class Store;
-  ScratchDir(std::string path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
-  std::string path_;
-  FileLock lock_;
-};
   struct Impl;
   explicit ImageWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
