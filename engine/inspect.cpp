@@ -36,15 +36,6 @@ json spec_at(const json& spec, std::initializer_list<const char*> path, json fal
   return *cur;
 }
 
-const char* network_mode(runtime::NetworkMode m) {
-  switch (m) {
-    case runtime::NetworkMode::private_loopback: return "private";
-    case runtime::NetworkMode::none: return "none";
-    case runtime::NetworkMode::host: return "host";
-  }
-  return "private";
-}
-
 }  // namespace
 
 std::string status_text(const ContainerRecord& c, int64_t now_ns) {
@@ -136,7 +127,7 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
         {"StopSignal", 15}}},
       {"HostConfig",
        {{"Binds", binds},
-        {"NetworkMode", network_mode(o.network)},
+        {"NetworkMode", network_name(o.network)},
         {"AutoRemove", c.auto_remove},
         {"CapAdd", o.cap_add},
         {"CapDrop", o.cap_drop},

@@ -7,8 +7,6 @@ namespace roost::engine {
 
 using nlohmann::json;
 
-namespace {
-
 const char* network_name(runtime::NetworkMode m) {
   switch (m) {
     case runtime::NetworkMode::private_loopback: return "private";
@@ -17,8 +15,6 @@ const char* network_name(runtime::NetworkMode m) {
   }
   return "private";
 }
-
-}  // namespace
 
 json options_to_json(const runtime::RunOptions& o) {
   json binds = json::array();
