@@ -19,40 +19,43 @@ user=roosttest
 "$ROOST_SRC/setup/users" >/dev/null
 
 work=$(mktemp -d /tmp/roost-bench-run.XXXXXX)
+uid=$(id -u "$user")
 cleanup() {
   # Podman leaves a pause process holding its user namespace.
   local pid
-  pid=$(cat "$work/podman/runtime/libpod/tmp/pause.pid" 2>/dev/null || true)
+  pid=$(cat "/run/user/$uid/bench-podman-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
   [[ -n $pid ]] && kill "$pid" 2>/dev/null
-  rm -rf "$work"
+  rm -rf "$work" "/run/user/$uid/bench-roost-${work##*.}" "/run/user/$uid/bench-podman-${work##*.}"
 }
 trap cleanup EXIT
 chmod 0755 "$work"
 install -m 0755 "${ROOST:-$ROOST_SRC/build/roost}" "$work/roost-bin"
 bash "$ROOST_SRC/tests/system/fixtures.sh" "$work/fixtures" >/dev/null
 chmod -R a+rX "$work/fixtures"
-uid=$(id -u "$user")
+install -d -o "$uid" -m 0755 "$work/out"
 for tool in roost podman; do
-  install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" "$work/$tool/runtime"
+  install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
+    "/run/user/$uid/bench-$tool-${work##*.}"
 done
-env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=$work/$1/runtime"; }
+# Runtime dirs on the login's tmpfs, as in a real session: podman slows down
+# by orders of magnitude with its run root on a disk file system.
+env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/bench-$1-${work##*.}"; }
 roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
 podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
 image=localhost/busybox:latest
 
 run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
-run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
+run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
 
 say "timing ($runs runs each)"
-run_as "$user" hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/times.json" \
+run_as "$user" hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/out/times.json" \
   -n floor "unshare -U -r -m -p -f --mount-proc true" \
   -n roost-none "$roost_cmd run --rm --network none $image true" \
   -n podman-none "$podman_cmd run --rm --network none $image true" \
   -n roost-create-start "$roost_cmd start -a \$($roost_cmd create --network none $image true) && $roost_cmd rm -f -a >/dev/null" \
   >/dev/null
-chmod a+r "$work/times.json" 2>/dev/null || true
 
-median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$work/times.json"; }
+median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$work/out/times.json"; }
 floor=$(median floor) rn=$(median roost-none) pn=$(median podman-none) cs=$(median roost-create-start)
 rss() { run_as "$user" sh -c "/usr/bin/time -f %M $1 run --rm --network none $image true 2>&1 >/dev/null | tail -1"; }
 roost_rss=$(rss "$roost_cmd") podman_rss=$(rss "$podman_cmd")
