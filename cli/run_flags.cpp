@@ -50,7 +50,7 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   repeated(app, "--security-opt", f.security_opts,
            "seccomp=unconfined, seccomp=PROFILE.json, or no-new-privileges");
   repeated(app, "--ulimit", f.ulimits, "Resource limit NAME=SOFT[:HARD]");
-  app.add_option("--runtime", f.runtime, "OCI runtime (only the built-in one so far)");
+  app.add_option("--runtime", f.runtime, "OCI runtime to run the container with: runc, or a path (default: roost's built-in executor)");
   app.prefix_command();
 }
 
@@ -100,8 +100,6 @@ Result<runtime::BindMount> parse_volume(const std::string& spec) {
 Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
   if (f.detach)
     return make_error(ErrorKind::unsupported, "detached containers (-d) are not supported yet: run in the foreground");
-  if (!f.runtime.empty() && f.runtime != "roost")
-    return make_error(ErrorKind::unsupported, "--runtime " + f.runtime + ": external runtimes are not supported yet");
   auto rest = app.remaining();
   if (rest.empty()) return make_error(ErrorKind::invalid, app.get_name() + ": an image name must be given");
   RunRequest r;
@@ -167,6 +165,8 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
     }
   }
   for (auto& u : f.ulimits) o.ulimits.push_back(ROOST_TRY(runtime::parse_ulimit(u)));
+  // "roost" names the built-in executor, as the default does.
+  if (f.runtime != "roost") o.oci_runtime = f.runtime;
   return r;
 }
 

@@ -19,6 +19,7 @@
 #include "engine/proc.hpp"
 #include "image/reference.hpp"
 #include "runtime/executor.hpp"
+#include "runtime/external.hpp"
 #include "storage/db.hpp"
 
 namespace roost::engine {
@@ -229,6 +230,15 @@ Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
       return make_error(ErrorKind::io, "container " + c.id + ": process " + std::to_string(pid) +
                                            " did not die after SIGKILL");
   }
+  if (!c.options.oci_runtime.empty()) {
+    // A roost killed while the container ran left the runtime's state
+    // (and, as root, its cgroups) behind.
+    auto path = runtime::find_runtime(c.options.oci_runtime);
+    auto deleted = path ? runtime::delete_external_container(*path, store_opts().mapping,
+                                                             runtime::external_state_root(store_opts().run_root, *path), c.id)
+                        : Result<void>(std::move(path).error());
+    if (!deleted) log_warn("removing container " + c.id + ": " + deleted.error().str());
+  }
   ROOST_TRY_CTX(opts.store->delete_container_layer(c.id), "removing container " + c.id);
   auto rd = remove_tree(run_dir(c.id));
   if (!rd) log_warn("removing " + run_dir(c.id) + ": " + rd.error().str());
@@ -243,6 +253,8 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
   if (c.state == State::removing)
     return make_error(ErrorKind::invalid, "container " + c.id + " is being removed");
   State before = c.state;
+  std::string runtime_path;
+  if (!c.options.oci_runtime.empty()) runtime_path = ROOST_TRY(runtime::find_runtime(c.options.oci_runtime));
   auto img = ROOST_TRY(image_of(c));
   auto layer = ROOST_TRY(opts.store->container_layer(c.id, img));
   auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
@@ -280,7 +292,11 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
     // `rm -f` won the race before the PID was known: honour it.
     if (!recorded) ::kill(pid, SIGKILL);
   };
-  auto result = runtime::run_container(req, on_started);
+  auto result = runtime_path.empty()
+                    ? runtime::run_container(req, on_started)
+                    : runtime::run_with_external_runtime(runtime_path, req, run_dir(c.id) + "/bundle",
+                                                         runtime::external_state_root(store_opts().run_root, runtime_path),
+                                                         c.id, on_started);
 
   Result<bool> recorded = false;
   if (result) {
@@ -323,6 +339,7 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   std::vector<std::string> candidates;
   if (auto cand = image::local_candidates(image)) candidates = std::move(cand).value();
   auto img = ROOST_TRY(s.opts.store->find_image(image, candidates));
+  if (!options.oci_runtime.empty()) ROOST_TRY(runtime::find_runtime(options.oci_runtime));
   for (auto& b : options.binds) {
     struct stat st;
     if (::stat(b.source.c_str(), &st) != 0) {

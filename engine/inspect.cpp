@@ -98,6 +98,7 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
       {"Name", c.name},
       {"RestartCount", 0},
       {"Driver", storage::driver_name(driver)},
+      {"OCIRuntime", o.oci_runtime.empty() ? std::string("roost") : o.oci_runtime},
       {"EffectiveCaps", spec_at(spec, {"process", "capabilities", "effective"}, json::array())},
       {"BoundingCaps", spec_at(spec, {"process", "capabilities", "bounding"}, json::array())},
       {"GraphDriver",

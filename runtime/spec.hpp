@@ -67,6 +67,9 @@ struct RunOptions {
   bool seccomp_unconfined = false;
   bool no_new_privileges = false;
   std::vector<Ulimit> ulimits;
+  // --runtime: an external OCI runtime's name or path ("runc"); "" runs the
+  // built-in executor. Not part of the spec: it says who applies it.
+  std::string oci_runtime;
 };
 
 // Facts from the host the spec needs (collected by the caller).

@@ -396,4 +396,33 @@ Result<int> exec_in_userns(const IdMapping& mapping, const std::vector<std::stri
   return make_error(ErrorKind::internal, "garbled report from the user namespace helper (" + wait_description(status) + ")");
 }
 
+Result<Child> fork_in_userns(const IdMapping& mapping, const std::function<int()>& fn) {
+  auto helper = ROOST_TRY(start_helper(mapping, [&fn](int fd) {
+    // 'S' ends the parent's wait; the pipe is then FN's business no more.
+    bool told = write_all(fd, "S", 1).ok();
+    ::close(fd);
+    if (!told) ::_exit(1);
+    int code = fn();
+    std::fflush(nullptr);
+    ::_exit(code);
+  }));
+  std::string report = helper.early;
+  if (report.empty()) {
+    char c;
+    ssize_t n;
+    do n = ::read(helper.msg.get(), &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return sys_error("reading from the user namespace helper");
+    if (n == 1) report.assign(1, c);
+  }
+  if (report == "S") return std::move(helper.child);
+  auto rest = ROOST_TRY_CTX(read_fd(helper.msg.get()), "reading from the user namespace helper");
+  report += rest;
+  int status = ROOST_TRY(helper.child.wait());
+  if (report.empty()) return make_error(ErrorKind::internal, wait_description(status));
+  Reader r{report, 1};
+  if (report[0] == 'E') return decode_error(r);
+  return make_error(ErrorKind::internal, "garbled report from the user namespace helper (" + wait_description(status) + ")");
+}
+
 }  // namespace roost::userns

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/process.hpp"
 #include "common/result.hpp"
 #include "common/user_context.hpp"
 #include "userns/idmap.hpp"
@@ -38,5 +39,13 @@ Result<std::string> run_in_userns(const IdMapping& mapping, const std::function<
 // (127 not found, 126 not executable, 128+N for a signal). Sets
 // ROOST_USERNS_CONFIGURED=1 in its environment.
 Result<int> exec_in_userns(const IdMapping& mapping, const std::vector<std::string>& argv);
+
+// Forks a helper set up as run_in_userns does and returns it while it runs
+// FN, whose result becomes the helper's exit status. Setup failures (the
+// namespaces, the ID maps) are the Error; FN talks back, if it needs to,
+// through fds the caller opened before (they are inherited, close-on-exec or
+// not). For a caller that must act while the helper runs (an OCI runtime it
+// drives, a PID to record). Must be called while single-threaded.
+Result<Child> fork_in_userns(const IdMapping& mapping, const std::function<int()>& fn);
 
 }  // namespace roost::userns

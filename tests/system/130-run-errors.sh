@@ -70,8 +70,8 @@ test_malformed_seccomp_profile() {
 test_bad_flags() {
   run_roost 125 run --rm --network bridge0 busybox true
   assert_contains "$output" "not supported yet"
-  run_roost 125 run --rm --runtime runc busybox true
-  assert_contains "$output" "external runtimes are not supported yet"
+  run_roost 125 run --rm --runtime /nonexistent busybox true
+  is "$output" 'Error: runtime "/nonexistent" not found'
   run_roost 125 run --rm --ulimit nofile=abc busybox true
   assert_contains "$output" "nofile=abc"
   run_roost 125 run --rm

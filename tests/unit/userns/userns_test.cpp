@@ -297,6 +297,47 @@ BOOST_AUTO_TEST_CASE(exec_passes_the_exit_code_through) {
   BOOST_TEST(*r == 128 + SIGTERM);
 }
 
+BOOST_AUTO_TEST_CASE(fork_returns_while_the_helper_runs_in_its_namespaces) {
+  // The parent gets the child back before FN finishes: FN waits for a byte
+  // only the parent can send, then reports its user namespace and exits 7.
+  int to_child[2], from_child[2];
+  BOOST_REQUIRE(::pipe(to_child) == 0 && ::pipe(from_child) == 0);
+  UniqueFd go_rd(to_child[0]), go_wr(to_child[1]), out_rd(from_child[0]), out_wr(from_child[1]);
+  auto child = fork_in_userns(single_id_mapping(0, 0), [&]() -> int {
+    char c;
+    if (::read(go_rd.get(), &c, 1) != 1) return 20;
+    auto map = read_file("/proc/self/uid_map");
+    std::string line = std::to_string(::getuid()) + (map ? *map : std::string("?"));
+    if (!write_all(out_wr.get(), line.data(), line.size())) return 21;
+    return 7;
+  });
+  BOOST_REQUIRE_MESSAGE(child.ok(), (child.ok() ? "" : child.error().str()));
+  go_rd.reset();
+  out_wr.reset();
+  BOOST_REQUIRE(::write(go_wr.get(), "g", 1) == 1);
+  auto said = read_fd(out_rd.get());
+  BOOST_REQUIRE(said.ok());
+  std::string s;
+  for (char c : *said)
+    if (!(c == ' ' && !s.empty() && s.back() == ' ')) s += c;
+  BOOST_TEST(s == "0 0 0 1\n");
+  auto st = child->wait();
+  BOOST_REQUIRE(st.ok());
+  BOOST_TEST(exit_code_of(*st) == 7);
+}
+
+BOOST_AUTO_TEST_CASE(fork_reports_a_namespace_that_cannot_be_made) {
+  auto r = run_in_userns(single_id_mapping(0, 0), []() -> Result<std::string> {
+    auto fd = ROOST_TRY(open_file("/proc/sys/user/max_user_namespaces", O_WRONLY));
+    ROOST_TRY(write_all(fd.get(), "0\n", 2));
+    auto nested = fork_in_userns(single_id_mapping(0, 0), [] { return 0; });
+    if (nested) return std::string("forked");
+    return nested.error().message();
+  });
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().str()));
+  BOOST_TEST(contains(*r, "creating a user namespace: user namespaces are disabled"), *r);
+}
+
 BOOST_AUTO_TEST_CASE(exec_of_a_missing_or_non_executable_command) {
   auto r = exec_in_userns(identity_mapping(), {"roost-no-such-command-xyz"});
   BOOST_REQUIRE(r.ok());
