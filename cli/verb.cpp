@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "common/log.hpp"
@@ -71,11 +72,17 @@ int run_cli(int argc, char** argv) {
   app.add_option("--log-level", global.log_level, "Log messages at and above a level (debug, info, warn, error)")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
+  // Only the verbs whose words all appear on the command line get their
+  // options: building every verb's flags is most of a short command's
+  // start-up. The others are listed (for help) and cannot be chosen anyway,
+  // as a subcommand is matched by its exact name.
+  std::set<std::string> given(argv + std::min(argc, 1), argv + argc);
   std::map<std::string, CLI::App*> groups;  // "image" -> its App
   std::vector<std::pair<CLI::App*, std::shared_ptr<Bound>>> bound;
   for (auto& verb : registry()) {
     for (auto& path : verb.names) {
       auto words = split_words(path);
+      const bool named = std::all_of(words.begin(), words.end(), [&](const std::string& w) { return given.count(w); });
       CLI::App* parent = &app;
       for (size_t i = 0; i + 1 < words.size(); ++i) {
         std::string key;
@@ -94,6 +101,7 @@ int run_cli(int argc, char** argv) {
       sub->formatter(app.get_formatter());
       sub->set_help_flag("-h,--help", "Help for " + words.back());
       if (verb.hidden) sub->group("");
+      if (!named) continue;
       auto b = std::make_shared<Bound>();
       b->run = verb.setup(*sub);
       bound.emplace_back(sub, b);

@@ -1,6 +1,7 @@
 #include "engine/containers.hpp"
 
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,7 +43,7 @@ CREATE INDEX IF NOT EXISTS containers_image ON containers(image_id);
 
 const char* kColumns =
     "id, name, image_id, image_name, command, created, state, pid, pid_start, monitor_pid, monitor_start, "
-    "exit_code, started, finished, auto_remove, options, spec";
+    "exit_code, started, finished, auto_remove, options";
 
 // What a process whose monitor died without recording its exit code ends with.
 constexpr int kUnknownExit = 255;
@@ -53,10 +54,24 @@ int64_t now_ns() {
 }
 
 std::string random_id() {
-  static std::random_device rd;
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+    else if (errno != EINTR) break;
+  }
+  // Without the kernel's generator (never on Linux >= 3.17), something unique enough.
+  if (got < sizeof bytes) {
+    static std::random_device rd;
+    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
+  }
   static const char* hex = "0123456789abcdef";
   std::string s;
-  for (int i = 0; i < 64; ++i) s.push_back(hex[rd() & 15]);
+  for (unsigned char b : bytes) {
+    s.push_back(hex[b >> 4]);
+    s.push_back(hex[b & 15]);
+  }
   return s;
 }
 
@@ -115,14 +130,16 @@ Result<Row> read_row(const storage::Statement& st) {
 
 struct Engine::Impl {
   EngineOptions opts;
-  Database db;
+  Database& db;  // the store's connection
 
   const storage::StoreOptions& store_opts() const { return opts.store->options(); }
   std::string run_dir(const std::string& id) const { return store_opts().run_root + "/containers/" + id; }
 
-  Result<std::vector<Row>> query(const std::string& where, const std::string& arg) {
-    auto st = ROOST_TRY(db.prepare(std::string("SELECT ") + kColumns + " FROM containers " + where +
-                                   " ORDER BY created DESC, id"));
+  // WITH_SPEC false leaves ContainerRecord::spec null: parsing the stored
+  // spec is most of a lookup, and the lifecycle rebuilds it anyway.
+  Result<std::vector<Row>> query(const std::string& where, const std::string& arg, bool with_spec) {
+    auto st = ROOST_TRY(db.prepare(std::string("SELECT ") + kColumns + (with_spec ? ", spec" : ", ''") +
+                                   " FROM containers " + where + " ORDER BY created DESC, id"));
     if (!arg.empty()) st.bind(1, arg);
     std::vector<Row> out;
     while (ROOST_TRY(st.step())) out.push_back(ROOST_TRY(read_row(st)));
@@ -163,8 +180,8 @@ struct Engine::Impl {
   }
 
   // Reconciles every row, removing --rm containers whose monitor died.
-  Result<std::vector<Row>> load(const std::string& where, const std::string& arg) {
-    auto rows = ROOST_TRY(query(where, arg));
+  Result<std::vector<Row>> load(const std::string& where, const std::string& arg, bool with_spec = true) {
+    auto rows = ROOST_TRY(query(where, arg, with_spec));
     std::vector<Row> out;
     for (auto& r : rows) {
       if (ROOST_TRY(reconcile(r)) && r.rec.auto_remove) {
@@ -177,15 +194,15 @@ struct Engine::Impl {
     return out;
   }
 
-  Result<ContainerRecord> lookup(const std::string& text) {
+  Result<ContainerRecord> lookup(const std::string& text, bool with_spec = true) {
     if (!text.empty()) {
-      auto rows = ROOST_TRY(load("WHERE id = ?1 OR name = ?1", text));
+      auto rows = ROOST_TRY(load("WHERE id = ?1 OR name = ?1", text, with_spec));
       for (auto& r : rows)
         if (r.rec.id == text) return r.rec;
       if (!rows.empty()) return rows.front().rec;
       bool hex = text.find_first_not_of("0123456789abcdef") == std::string::npos;
       if (hex && text.size() < 64) {
-        auto hits = ROOST_TRY(load("WHERE substr(id, 1, " + std::to_string(text.size()) + ") = ?1", text));
+        auto hits = ROOST_TRY(load("WHERE substr(id, 1, " + std::to_string(text.size()) + ") = ?1", text, with_spec));
         if (hits.size() == 1) return hits.front().rec;
         if (hits.size() > 1)
           return make_error(ErrorKind::invalid, "more than one result for container ID " + text + ": give more of the ID");
@@ -274,6 +291,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
   runtime::ExecRequest req;
   req.spec = spec;
   req.mapping = store_opts().mapping;
+  req.cache_dir = store_opts().run_root + "/cache";
   req.stdin_fd = stdio.in;
   req.stdout_fd = stdio.out;
   req.stderr_fd = stdio.err;
@@ -312,7 +330,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
     recorded = update(std::move(st));
   }
   if (recorded && *recorded && c.auto_remove) {
-    auto fresh = lookup(c.id);
+    auto fresh = lookup(c.id, false);
     if (fresh) {
       auto removed = remove(*fresh, false);
       if (!removed) log_warn("removing container " + c.id + ": " + removed.error().str());
@@ -328,9 +346,9 @@ Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::open(const EngineOptions& options) {
   if (!options.store) return make_error(ErrorKind::internal, "engine opened without a store");
-  auto db = ROOST_TRY(Database::open(options.store->options().graph_root + "/roost.db"));
+  Database& db = options.store->database();
   ROOST_TRY(db.exec(kSchema));
-  return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(Impl{options, std::move(db)})));
+  return std::unique_ptr<Engine>(new Engine(std::make_unique<Impl>(Impl{options, db})));
 }
 
 Result<ContainerRecord> Engine::create_container(const std::string& image, runtime::RunOptions options,
@@ -413,7 +431,7 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
 }
 
 Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach) {
-  auto c = ROOST_TRY(impl_->lookup(id_or_name));
+  auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
   if (!attach)
     return make_error(ErrorKind::unsupported,
                       "starting a container without attaching (detached) is not supported yet: use -a");
@@ -421,7 +439,7 @@ Result<int> Engine::start_container(const std::string& id_or_name, const StdioFd
 }
 
 Result<void> Engine::remove_container(const std::string& id_or_name, bool force) {
-  auto c = ROOST_TRY(impl_->lookup(id_or_name));
+  auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
   return impl_->remove(c, force);
 }
 
@@ -435,16 +453,17 @@ Result<std::vector<ContainerRecord>> Engine::list() {
 Result<ContainerRecord> Engine::lookup(const std::string& id_or_name) { return impl_->lookup(id_or_name); }
 
 Result<std::vector<ContainerRecord>> Engine::using_image(const std::string& image_id) {
-  auto rows = ROOST_TRY(impl_->load("WHERE image_id = ?", image_id));
+  auto rows = ROOST_TRY(impl_->load("WHERE image_id = ?", image_id, false));
   std::vector<ContainerRecord> out;
   for (auto& r : rows) out.push_back(std::move(r.rec));
   return out;
 }
 
 Result<std::vector<std::string>> Engine::prune() {
-  auto all = ROOST_TRY(list());
+  auto all = ROOST_TRY(impl_->load("", "", false));
   std::vector<std::string> removed;
-  for (auto& c : all) {
+  for (auto& row : all) {
+    auto& c = row.rec;
     if (c.state == State::running) continue;
     auto r = impl_->remove(c, false);
     if (!r) {

@@ -54,7 +54,9 @@ struct StdioFds {
 
 // What the engine needs from its caller; main's Session provides it.
 struct EngineOptions {
-  storage::Store* store = nullptr;  // open store; its options give graph root, run root, mapping, driver
+  // Open store, outliving the engine: its options give graph root, run root,
+  // mapping, driver; its database connection holds the containers table.
+  storage::Store* store = nullptr;
   bool rootless = true;              // mount with userxattr (false for root without a user namespace)
 };
 
@@ -84,7 +86,7 @@ class Engine {
   Result<std::vector<ContainerRecord>> list();
   // By full ID, unique ID prefix, or name.
   Result<ContainerRecord> lookup(const std::string& id_or_name);
-  // Those created from IMAGE_ID.
+  // Those created from IMAGE_ID (their spec left null).
   Result<std::vector<ContainerRecord>> using_image(const std::string& image_id);
   // Removes every container that is not running; returns their IDs.
   Result<std::vector<std::string>> prune();

@@ -1,10 +1,31 @@
 #include "engine/host_files.hpp"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "common/fd.hpp"
 
 namespace roost::engine {
+namespace {
+
+// Replaces PATH through a renamed sibling, so a concurrent start never sees
+// half a file. No fsync: these files are rewritten at every start and live
+// under the per-boot run root.
+Result<void> replace_file(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  auto fd = ROOST_TRY(open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  auto written = write_all(fd.get(), data.data(), data.size());
+  fd.reset();
+  if (written && ::rename(tmp.c_str(), path.c_str()) != 0) written = sys_error("renaming " + tmp + " to", path);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return std::move(written).error().context(path);
+  }
+  return {};
+}
+
+}  // namespace
 
 runtime::HostFacts planned_host_facts(const HostFilesInput& in) {
   runtime::HostFacts f;
@@ -36,8 +57,8 @@ Result<runtime::HostFacts> prepare_host_files(const HostFilesInput& in) {
             "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
   }
   hosts += "127.0.1.1\t" + hostname + (c.name != hostname ? " " + c.name : "") + "\n";
-  ROOST_TRY(write_file_atomic(f.hosts_file, hosts, 0644));
-  ROOST_TRY(write_file_atomic(f.hostname_file, hostname + "\n", 0644));
+  ROOST_TRY(replace_file(f.hosts_file, hosts));
+  ROOST_TRY(replace_file(f.hostname_file, hostname + "\n"));
 
   // As podman: details about the container only for privileged ones.
   std::string env;
@@ -45,7 +66,7 @@ Result<runtime::HostFacts> prepare_host_files(const HostFilesInput& in) {
     env = std::string("engine=\"roost-") + ROOST_VERSION + "\"\nname=\"" + c.name + "\"\nid=\"" + c.id +
           "\"\nimage=\"" + c.image_name + "\"\nimageid=\"" + c.image_id + "\"\n";
   env += std::string("rootless=") + (in.rootless ? "1" : "0") + "\n";
-  ROOST_TRY(write_file_atomic(f.containerenv_file, env, 0644));
+  ROOST_TRY(replace_file(f.containerenv_file, env));
   return f;
 }
 

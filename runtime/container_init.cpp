@@ -274,11 +274,11 @@ Result<void> setup_and_exec(const InitConfig& c) {
   CapSets caps = ROOST_TRY(parse_capabilities(process.value("capabilities", json::object())));
   ROOST_TRY(drop_bounding(caps));
   const bool nnp = process.value("noNewPrivileges", false);
-  const bool has_seccomp = lx.contains("seccomp") && lx.at("seccomp").is_object();
+  const bool has_seccomp = c.seccomp != nullptr;
   // Without no_new_privs the filter must be loaded while CAP_SYS_ADMIN is
   // still held, before the user switch (runc's order); it allows what the
   // rest of this function calls.
-  if (has_seccomp && !nnp) ROOST_TRY(load_seccomp(lx.at("seccomp")));
+  if (has_seccomp && !nnp) ROOST_TRY(load_seccomp_program(*c.seccomp));
   ROOST_TRY(switch_user_and_caps(caps, user.uid, user.gid, user.groups, !c.single_id));
   if (::chdir(cwd.c_str()) != 0) return sys_error("changing to the working directory", cwd);
   ::umask(process.value("user", json::object()).value("umask", 022u));
@@ -296,7 +296,7 @@ Result<void> setup_and_exec(const InitConfig& c) {
   envp.push_back(nullptr);
 
   if (nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_error("setting no_new_privs");
-  if (has_seccomp && nnp) ROOST_TRY(load_seccomp(lx.at("seccomp")));
+  if (has_seccomp && nnp) ROOST_TRY(load_seccomp_program(*c.seccomp));
 
   std::vector<std::string> args = process.value("args", std::vector<std::string>{});
   if (args.empty()) return make_error(ErrorKind::invalid, "process.args is empty");

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/executor.hpp"
+#include "runtime/seccomp.hpp"
 
 namespace roost::runtime {
 
@@ -23,6 +24,7 @@ struct InitConfig {
   bool new_netns = false;   // bring loopback up
   bool new_uts = false;
   bool hooks_before_pivot = false;
+  const SeccompProgram* seccomp = nullptr;  // compiled by the parent; null: none
 };
 
 [[noreturn]] void container_init(const InitConfig& config);

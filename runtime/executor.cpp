@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include "common/process.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/seccomp.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/terminal.hpp"
 
@@ -63,20 +65,53 @@ Result<void> write_proc(pid_t pid, const char* file, const std::string& data) {
   return {};
 }
 
-Result<void> run_map_helper(const std::string& program, pid_t pid, const std::vector<userns::IdRange>& map) {
-  std::vector<std::string> argv{program, std::to_string(pid)};
+// newuidmap or newgidmap, started; its output (for the error) in OUT.
+struct MapHelper {
+  std::string program;
+  Child child;
+  UniqueFd out;
+};
+
+Result<MapHelper> start_map_helper(const std::string& program, pid_t pid, const std::vector<userns::IdRange>& map) {
+  std::vector<std::string> args{program, std::to_string(pid)};
   for (const auto& r : map) {
-    argv.push_back(std::to_string(r.container_id));
-    argv.push_back(std::to_string(r.host_id));
-    argv.push_back(std::to_string(r.size));
+    args.push_back(std::to_string(r.container_id));
+    args.push_back(std::to_string(r.host_id));
+    args.push_back(std::to_string(r.size));
   }
-  auto out = ROOST_TRY_CTX(run_program(argv), "running " + program);
-  if (out.exit_code != 0) {
-    while (!out.output.empty() && out.output.back() == '\n') out.output.pop_back();
-    return make_error(ErrorKind::unsupported, program + " failed (exit " + std::to_string(out.exit_code) + "): " +
-                                                  out.output + " (check your ranges in /etc/subuid and /etc/subgid)");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
+  MapHelper h{program, Child(), UniqueFd(p[0])};
+  UniqueFd wr(p[1]);
+  posix_spawn_file_actions_t fa;
+  ::posix_spawn_file_actions_init(&fa);
+  ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&fa, wr.get(), 1);
+  ::posix_spawn_file_actions_adddup2(&fa, wr.get(), 2);
+  pid_t child = -1;
+  // posix_spawn (a vfork) rather than fork: nothing of this process's memory
+  // is copied.
+  int rc = ::posix_spawnp(&child, program.c_str(), &fa, nullptr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    errno = rc;
+    return sys_error("running " + program);
   }
-  return {};
+  h.child = Child(child);
+  return h;
+}
+
+Result<void> finish_map_helper(MapHelper& h) {
+  auto out = read_fd(h.out.get());
+  int code = exit_code_of(ROOST_TRY(h.child.wait()));
+  if (code == 0) return {};
+  std::string text = out ? std::move(out).value() : std::string();
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return make_error(ErrorKind::unsupported, h.program + " failed (exit " + std::to_string(code) + "): " + text +
+                                                " (check your ranges in /etc/subuid and /etc/subgid)");
 }
 
 Result<void> write_maps(const userns::IdMapping& m, pid_t pid) {
@@ -91,8 +126,13 @@ Result<void> write_maps(const userns::IdMapping& m, pid_t pid) {
     ROOST_TRY(write_proc(pid, "uid_map", userns::format_map(m.uids)));
     return write_proc(pid, "gid_map", userns::format_map(m.gids));
   }
-  ROOST_TRY(run_map_helper("newuidmap", pid, m.uids));
-  return run_map_helper("newgidmap", pid, m.gids);
+  // The two helpers are independent: run them side by side.
+  auto uid_helper = ROOST_TRY(start_map_helper("newuidmap", pid, m.uids));
+  auto gid_helper = ROOST_TRY(start_map_helper("newgidmap", pid, m.gids));
+  auto uids = finish_map_helper(uid_helper);
+  auto gids = finish_map_helper(gid_helper);
+  if (!uids) return uids;
+  return gids;
 }
 
 struct Namespaces {
@@ -246,6 +286,13 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
   cfg.new_netns = ns.net;
   cfg.new_uts = ns.uts;
   cfg.hooks_before_pivot = has_hooks(spec, "createRuntime") || has_hooks(spec, "prestart");
+  // Compiled here, before the clone, so that the child only loads it.
+  std::optional<SeccompProgram> seccomp;
+  if (auto lx = spec.find("linux"); lx != spec.end() && lx->is_object()) {
+    if (auto sc = lx->find("seccomp"); sc != lx->end() && sc->is_object())
+      seccomp = ROOST_TRY(compile_seccomp(*sc, request.cache_dir));
+  }
+  cfg.seccomp = seccomp ? &*seccomp : nullptr;
 
   std::fflush(nullptr);
   // A fork-like clone (no new stack): the child runs on a copy of this
@@ -288,6 +335,8 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
     RawMode raw(request.stdin_fd);
     auto relayed = relay_pty(master.get(), request.stdin_fd, request.stdout_fd, winsize_fd);
     if (!relayed) log_warn("relaying the container's terminal: " + relayed.error().str());
+    // Hangs the container's terminal up when the relay ended early.
+    master.reset();
   }
   int status = ROOST_TRY(child.wait());
   result.exit_code = exit_code_of(status);

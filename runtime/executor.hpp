@@ -27,6 +27,9 @@ struct ExecRequest {
   // Runs in the child, inside its user and mount namespaces, before any spec
   // mount: mounts the container's root file system at spec.root.path.
   std::function<Result<void>(const std::string& rootfs)> mount_rootfs;
+  // Where the executor may keep what it can reuse between containers (the
+  // compiled seccomp filters); empty: nothing is kept.
+  std::string cache_dir;
   int stdin_fd = 0;  // used when spec.process.terminal is false
   int stdout_fd = 1;
   int stderr_fd = 2;

@@ -1,12 +1,24 @@
 #include "runtime/seccomp.hpp"
 
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <functional>
+#include <optional>
 #include <cstring>
 #include <memory>
 #include <set>
 #include <vector>
+
+#include "common/fd.hpp"
+#include "common/log.hpp"
 
 namespace roost::runtime {
 namespace {
@@ -16,14 +28,22 @@ Error seccomp_error(const std::string& what, int rc) {
   return sys_error(what);
 }
 
+// errnoRet, EPERM when absent. A spec built in memory holds it as a signed
+// number, one parsed from text as an unsigned one: both count.
+uint16_t errno_value(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return v.get<uint16_t>();
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint16_t>(v.get<int64_t>());
+  return EPERM;
+}
+
 Result<uint32_t> parse_action(const std::string& name, const nlohmann::json& errno_ret) {
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
-  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(errno_ret.is_number_unsigned() ? errno_ret.get<uint16_t>() : EPERM);
+  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(errno_value(errno_ret));
   if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
   if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret.is_number_unsigned() ? errno_ret.get<uint16_t>() : EPERM);
+  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_value(errno_ret));
   return make_error(ErrorKind::invalid, "unsupported seccomp action \"" + name + "\"");
 }
 
@@ -92,9 +112,7 @@ Result<void> add_rule(scmp_filter_ctx ctx, const std::string& name, uint32_t act
   return add(cmps.data(), static_cast<unsigned>(cmps.size()));
 }
 
-}  // namespace
-
-Result<void> load_seccomp(const nlohmann::json& spec) {
+Result<Ctx> build_filter(const nlohmann::json& spec) {
   if (!spec.is_object()) return make_error(ErrorKind::invalid, "linux.seccomp is not an object");
   uint32_t def = ROOST_TRY_CTX(parse_action(spec.value("defaultAction", std::string("SCMP_ACT_ALLOW")),
                                             spec.value("defaultErrnoRet", nlohmann::json())),
@@ -135,7 +153,100 @@ Result<void> load_seccomp(const nlohmann::json& spec) {
         ROOST_TRY(add_rule(ctx.get(), n.get<std::string>(), action, rule.value("args", nlohmann::json())));
     }
   }
+  return ctx;
+}
+
+
+Result<unsigned> filter_flags(const nlohmann::json& spec) {
+  unsigned flags = 0;
+  for (const auto& f : spec.value("flags", nlohmann::json::array())) {
+    std::string flag = f.get<std::string>();
+    if (flag == "SECCOMP_FILTER_FLAG_TSYNC") flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    else if (flag == "SECCOMP_FILTER_FLAG_LOG") flags |= SECCOMP_FILTER_FLAG_LOG;
+    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    else return make_error(ErrorKind::invalid, "unsupported seccomp flag \"" + flag + "\"");
+  }
+  return flags;
+}
+
+Result<std::string> export_bpf(scmp_filter_ctx ctx) {
+  UniqueFd mem(static_cast<int>(::syscall(SYS_memfd_create, "seccomp-bpf", MFD_CLOEXEC)));
+  if (!mem.valid()) return sys_error("memfd_create");
+  if (int rc = seccomp_export_bpf(ctx, mem.get()); rc < 0) return seccomp_error("compiling the seccomp filter", rc);
+  if (::lseek(mem.get(), 0, SEEK_SET) != 0) return sys_error("lseek");
+  return read_fd(mem.get());
+}
+
+constexpr const char* kCacheMagic = "roost-seccomp-bpf 1\n";
+
+// A cached program: MAGIC, the sizes of KEY and of the program, KEY (what it
+// was compiled from), the program. Anything else (torn, edited, a name
+// collision) is a miss.
+std::string cache_entry(const std::string& key, const std::string& bpf) {
+  return kCacheMagic + std::to_string(key.size()) + " " + std::to_string(bpf.size()) + "\n" + key + bpf;
+}
+
+std::optional<std::string> read_cached(const std::string& path, const std::string& key) {
+  auto data = read_file(path);
+  if (!data) return std::nullopt;
+  const std::string magic = kCacheMagic;
+  if (data->compare(0, magic.size(), magic) != 0) return std::nullopt;
+  size_t nl = data->find('\n', magic.size());
+  if (nl == std::string::npos) return std::nullopt;
+  unsigned long long key_size = 0, bpf_size = 0;
+  if (std::sscanf(data->c_str() + magic.size(), "%llu %llu", &key_size, &bpf_size) != 2) return std::nullopt;
+  if (key_size != key.size() || bpf_size == 0 || bpf_size % sizeof(struct sock_filter) != 0 ||
+      data->size() != nl + 1 + key_size + bpf_size || data->compare(nl + 1, key_size, key) != 0)
+    return std::nullopt;
+  return data->substr(nl + 1 + key_size);
+}
+
+}  // namespace
+
+Result<void> load_seccomp(const nlohmann::json& spec) {
+  auto ctx = ROOST_TRY(build_filter(spec));
   if (int rc = seccomp_load(ctx.get()); rc < 0) return seccomp_error("loading the seccomp filter", rc);
+  return {};
+}
+
+Result<SeccompProgram> compile_seccomp(const nlohmann::json& spec, const std::string& cache_dir) try {
+  if (!spec.is_object()) return make_error(ErrorKind::invalid, "linux.seccomp is not an object");
+  SeccompProgram prog;
+  prog.flags = ROOST_TRY(filter_flags(spec));
+  std::string path, key;
+  if (!cache_dir.empty()) {
+    const scmp_version* v = seccomp_version();
+    key = "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro) +
+          "\n" + spec.dump();
+    // The name need not be collision-proof (the entry holds its whole key);
+    // a cheap hash keeps OpenSSL's start-up out of every container start.
+    char name[32];
+    std::snprintf(name, sizeof name, "%016zx", std::hash<std::string>{}(key));
+    path = cache_dir + "/seccomp-" + name + ".bpf";
+    if (auto cached = read_cached(path, key)) {
+      prog.bpf = std::move(*cached);
+      return prog;
+    }
+  }
+  auto ctx = ROOST_TRY(build_filter(spec));
+  prog.bpf = ROOST_TRY(export_bpf(ctx.get()));
+  if (!path.empty()) {
+    // Best effort: without the cache the next container compiles again.
+    auto saved = make_dirs(cache_dir, 0700);
+    if (saved) saved = write_file_atomic(path, cache_entry(key, prog.bpf), 0600);
+    if (!saved) log_debug("caching the seccomp filter: " + saved.error().str());
+  }
+  return prog;
+} catch (const nlohmann::json::exception& e) {
+  return make_error(ErrorKind::invalid, std::string("malformed OCI spec: linux.seccomp: ") + e.what());
+}
+
+Result<void> load_seccomp_program(const SeccompProgram& program) {
+  struct sock_fprog fprog{};
+  fprog.len = static_cast<unsigned short>(program.bpf.size() / sizeof(struct sock_filter));
+  fprog.filter = reinterpret_cast<struct sock_filter*>(const_cast<char*>(program.bpf.data()));
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, program.flags, &fprog) != 0)
+    return sys_error("loading the seccomp filter");
   return {};
 }
 

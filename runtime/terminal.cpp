@@ -85,25 +85,43 @@ RawMode::~RawMode() {
 }
 
 Result<void> relay_pty(int master, int in, int out, int winsize_fd) {
+  // The master alone is non-blocking: the caller's fds may be shared with a
+  // shell that expects them blocking. A blocking write of typed input to a
+  // pty whose reader has stopped would stall the output direction too, and
+  // the container would block writing to a full pty: a deadlock.
+  int flags = ::fcntl(master, F_GETFL);
+  if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) != 0) return sys_error("making the pty non-blocking");
   int wp[2];
   if (::pipe2(wp, O_CLOEXEC | O_NONBLOCK) != 0) return sys_error("pipe");
   UniqueFd winch_rd(wp[0]), winch_wr(wp[1]);
-  struct sigaction sa{}, old{};
+  struct sigaction sa{}, old_winch{}, old_pipe{};
   if (winsize_fd >= 0) {
-    copy_winsize(winsize_fd, master);
     g_winch_pipe = winch_wr.get();
     sa.sa_handler = on_winch;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGWINCH, &sa, &old);
+    ::sigaction(SIGWINCH, &sa, &old_winch);
+    // After the handler, so a resize in between is not lost.
+    copy_winsize(winsize_fd, master);
   }
+  // A reader of OUT that went away ends the relay as EPIPE, not by killing
+  // this process before it records the container's exit.
+  struct sigaction ign{};
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  ::sigaction(SIGPIPE, &ign, &old_pipe);
+
   bool in_open = in >= 0;
+  const bool in_tty = in_open && ::isatty(in);
+  std::string pending;  // typed input the container has not taken yet
+  constexpr size_t kMaxPending = 1 << 16;
   char buf[16384];
   Result<void> result;
   for (;;) {
-    struct pollfd fds[3] = {{master, POLLIN, 0}, {in_open ? in : -1, POLLIN, 0}, {winch_rd.get(), POLLIN, 0}};
-    int n = ::poll(fds, 3, -1);
-    if (n < 0) {
+    short master_events = POLLIN | (pending.empty() ? 0 : POLLOUT);
+    bool want_in = in_open && pending.size() < kMaxPending;
+    struct pollfd fds[3] = {{master, master_events, 0}, {want_in ? in : -1, POLLIN, 0}, {winch_rd.get(), POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       result = sys_error("poll");
       break;
@@ -113,28 +131,36 @@ Result<void> relay_pty(int master, int in, int out, int winsize_fd) {
       }
       copy_winsize(winsize_fd, master);
     }
+    if (!pending.empty() && (fds[0].revents & (POLLOUT | POLLERR))) {
+      ssize_t w = ::write(master, pending.data(), pending.size());
+      if (w > 0) pending.erase(0, static_cast<size_t>(w));
+      else if (w < 0 && errno != EINTR && errno != EAGAIN) pending.clear();
+    }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t r = ::read(master, buf, sizeof buf);
-      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       // EIO: the last slave closed, the container is gone.
       if (r <= 0) break;
-      if (!write_fully(out, buf, static_cast<size_t>(r))) {
-        // Nobody reads the output any more; keep draining so the container
-        // does not block on a full pty.
-      }
+      // The caller's terminal or reader is gone: the caller hangs up the
+      // container's terminal by closing the master.
+      if (!write_fully(out, buf, static_cast<size_t>(r))) break;
     }
-    if (in_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (want_in && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t r = ::read(in, buf, sizeof buf);
       if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (r <= 0) {
+      if (r > 0) {
+        pending.append(buf, static_cast<size_t>(r));
+      } else {
         in_open = false;
-        continue;
+        // A raw terminal reads nothing only once it hung up (the user's
+        // terminal window closed); a pipe or file just ended.
+        if (in_tty) break;
       }
-      write_fully(master, buf, static_cast<size_t>(r));
     }
   }
+  ::sigaction(SIGPIPE, &old_pipe, nullptr);
   if (winsize_fd >= 0) {
-    ::sigaction(SIGWINCH, &old, nullptr);
+    ::sigaction(SIGWINCH, &old_winch, nullptr);
     g_winch_pipe = -1;
   }
   return result;

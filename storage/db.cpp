@@ -63,8 +63,19 @@ Result<Database> Database::open(const std::string& path) {
     return make_error(ErrorKind::io, "opening database " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db, 30000);
+  // Every roost command opens and closes the database. By default the last
+  // connection to close checkpoints the WAL and deletes it, and the next
+  // command's first write creates it again: five fsyncs per command. Keep the
+  // WAL between commands and let SQLite checkpoint it once it reaches
+  // wal_autocheckpoint pages; a small limit keeps the WAL that the next
+  // opener has to read (recovery) small.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+  int persist_wal = 1;
+  sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   Database d(db, path);
-  ROOST_TRY_CTX(d.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"), path);
+  ROOST_TRY_CTX(d.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                       "PRAGMA wal_autocheckpoint=256;"),
+                path);
   return d;
 }
 

@@ -352,6 +352,7 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 const StoreOptions& Store::options() const { return impl_->opts; }
+Database& Store::database() { return impl_->db; }
 
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   ROOST_TRY_CTX(make_dirs(options.graph_root, 0700), "creating graph root");

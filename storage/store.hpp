@@ -16,6 +16,7 @@
 
 #include "common/file_lock.hpp"
 #include "common/result.hpp"
+#include "storage/db.hpp"
 #include "userns/idmap.hpp"
 
 namespace roost::storage {
@@ -125,6 +126,10 @@ class Store {
   ~Store();
 
   const StoreOptions& options() const;
+  // The store's connection to GRAPH/roost.db, for other modules' tables in the
+  // same database (engine's containers): one connection per process spares
+  // every command a second open and schema load.
+  Database& database();
 
   Result<std::unique_ptr<ImageWriter>> new_image();
   Result<std::unique_ptr<ScratchDir>> new_scratch();
