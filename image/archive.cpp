@@ -17,6 +17,7 @@
 #include <set>
 
 #include "image/archive_internal.hpp"
+#include "storage/archive_filters.hpp"
 
 namespace roost::image {
 namespace detail {
@@ -147,7 +148,7 @@ Result<void> extract_tar(const std::string& path, const std::string& scratch) {
   auto file = ROOST_TRY(open_file(path, O_RDONLY));
   auto root = ROOST_TRY(open_dir(scratch));
   ArchivePtr a(archive_read_new());
-  archive_read_support_filter_all(a.get());
+  storage::support_image_compressions(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_fd(a.get(), file.get(), 1 << 16) != ARCHIVE_OK)
     return make_error(ErrorKind::invalid, std::string("not a tar archive (") + archive_error_string(a.get()) + ")");

@@ -26,6 +26,7 @@
 #include "common/fd.hpp"
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
+#include "storage/archive_filters.hpp"
 
 namespace roost::storage {
 namespace {
@@ -113,7 +114,7 @@ class Stream {
   Result<void> open() {
     outer_.reset(archive_read_new());
     if (!outer_) return make_error(ErrorKind::internal, "archive_read_new failed");
-    archive_read_support_filter_all(outer_.get());
+    support_image_compressions(outer_.get());
     archive_read_support_format_raw(outer_.get());
     if (archive_read_open(outer_.get(), this, nullptr, read_input, nullptr) != ARCHIVE_OK)
       return outer_failure("opening layer");
