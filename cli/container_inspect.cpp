@@ -5,6 +5,7 @@
 #include "cli/engine_access.hpp"
 #include "cli/image_inspect.hpp"
 #include "cli/image_lookup.hpp"
+#include "cli/inspect_output.hpp"
 #include "cli/verb.hpp"
 
 namespace roost::cli {
@@ -21,8 +22,6 @@ struct InspectFlags {
 // One object per name; a name that is not found is reported (all but the
 // last right away, as podman does) and fails the command after the output.
 Result<int> run_inspect(Session& s, const InspectFlags& f) {
-  if (!f.format.empty() && f.format != "json")
-    return make_error(ErrorKind::invalid, "unsupported --format \"" + f.format + "\": only json is supported so far");
   if (f.type != "all" && f.type != "container" && f.type != "image")
     return make_error(ErrorKind::invalid, "invalid --type \"" + f.type + "\": use container, image or all");
   auto eng = ROOST_TRY(open_engine(s));
@@ -52,7 +51,7 @@ Result<int> run_inspect(Session& s, const InspectFlags& f) {
                                              : "no such object: \"" + name + "\"";
     failed = make_error(ErrorKind::not_found, what);
   }
-  std::cout << out.dump(4) << "\n";
+  ROOST_TRY(print_inspected(out, f.format));
   if (failed) return std::move(*failed);
   return 0;
 }
@@ -61,7 +60,7 @@ RunFn setup(CLI::App& app, const std::string& type) {
   auto f = std::make_shared<InspectFlags>();
   f->type = type;
   app.add_option("names", f->names, "Containers or images to inspect")->required();
-  app.add_option("-f,--format", f->format, "Output format (json)");
+  app.add_option("-f,--format", f->format, "Output format: json, or a Go template ('{{.State.Status}}')");
   if (type == "all") app.add_option("-t,--type", f->type, "What to inspect: container, image or all");
   return [f](Session& s) { return run_inspect(s, *f); };
 }

@@ -4,6 +4,7 @@
 
 #include "cli/image_inspect.hpp"
 #include "cli/image_lookup.hpp"
+#include "cli/inspect_output.hpp"
 #include "cli/verb.hpp"
 #include "common/format.hpp"
 
@@ -67,8 +68,6 @@ struct InspectFlags {
 };
 
 Result<int> run_inspect(Session& s, const InspectFlags& f) {
-  if (!f.format.empty() && f.format != "json")
-    return make_error(ErrorKind::invalid, "unsupported --format \"" + f.format + "\": only json is supported so far");
   auto store = ROOST_TRY(s.store());
   json out = json::array();
   std::optional<Error> failed;
@@ -81,7 +80,7 @@ Result<int> run_inspect(Session& s, const InspectFlags& f) {
     }
     out.push_back(image_inspect_json(*store, *img));
   }
-  std::cout << out.dump(4) << "\n";
+  ROOST_TRY(print_inspected(out, f.format));
   if (failed) return std::move(*failed);
   return 0;
 }
@@ -89,7 +88,7 @@ Result<int> run_inspect(Session& s, const InspectFlags& f) {
 RunFn setup_inspect(CLI::App& app) {
   auto f = std::make_shared<InspectFlags>();
   app.add_option("images", f->images, "Images to inspect")->required();
-  app.add_option("-f,--format", f->format, "Output format (json)");
+  app.add_option("-f,--format", f->format, "Output format: json, or a Go template ('{{.State.Status}}')");
   return [f](Session& s) { return run_inspect(s, *f); };
 }
 

@@ -7,6 +7,7 @@
 #include "cli/image_lookup.hpp"
 #include "cli/verb.hpp"
 #include "common/format.hpp"
+#include "common/go_template.hpp"
 
 namespace roost::cli {
 namespace {
@@ -58,9 +59,34 @@ Result<int> run_images(Session& s, const ImagesFlags& f) {
     std::cout << out.dump(4) << "\n";
     return 0;
   }
-  if (!f.format.empty() && f.format != "table")
-    return make_error(ErrorKind::invalid, "unsupported --format \"" + f.format + "\": use json or table");
   auto short_id = [&](const std::string& id) { return f.no_trunc ? "sha256:" + id : id.substr(0, 12); };
+  std::time_t now = std::time(nullptr);
+  if (!f.format.empty() && f.format != "table") {
+    // One row per name, with the fields podman's image templates know.
+    std::vector<nlohmann::json> rows;
+    for (auto& img : images) {
+      std::vector<std::string> names = img.names;
+      if (names.empty()) names.push_back("<none>:<none>");
+      for (auto& n : names) {
+        auto [repo, tag] = split_repo_tag(n);
+        nlohmann::json row = image_json(img);
+        row["ID"] = short_id(img.id);
+        row["Repository"] = repo;
+        row["Tag"] = tag;
+        row["Digest"] = img.manifest_digest.empty() ? "<none>" : img.manifest_digest;
+        row["Created"] = human_ago(img.created, now);
+        row["CreatedSince"] = human_ago(img.created, now);
+        row["CreatedAt"] = rfc3339(img.created);
+        row["Size"] = human_size(img.size);
+        row["ReadOnly"] = false;
+        rows.push_back(std::move(row));
+      }
+    }
+    std::cout << ROOST_TRY(render_format(f.format, rows,
+                                         {{"ID", "IMAGE ID"}, {"Created", "CREATED"}, {"CreatedSince", "CREATED"},
+                                          {"CreatedAt", "CREATED AT"}}));
+    return 0;
+  }
   if (f.quiet) {
     std::set<std::string> seen;
     for (auto& img : images)
@@ -72,7 +98,6 @@ Result<int> run_images(Session& s, const ImagesFlags& f) {
   if (f.digests) header.push_back("DIGEST");
   for (auto h : {"IMAGE ID", "CREATED", "SIZE"}) header.push_back(h);
   rows.push_back(header);
-  std::time_t now = std::time(nullptr);
   for (auto& img : images) {
     std::vector<std::string> names = img.names;
     if (names.empty()) names.push_back("<none>:<none>");
@@ -100,7 +125,7 @@ VerbRegistrar reg({
       app.add_flag("--no-trunc", f->no_trunc, "Do not truncate output");
       app.add_flag("-a,--all", f->all, "Show all images (intermediate images are never hidden in roost)");
       app.add_flag("--digests", f->digests, "Show digests");
-      app.add_option("--format", f->format, "Output format: json or table");
+      app.add_option("--format", f->format, "Output format: json, table, or a Go template ('{{.Repository}}:{{.Tag}}')");
       return [f](Session& s) { return run_images(s, *f); };
     },
 });

@@ -7,6 +7,7 @@
 
 #include "cli/host_probe.hpp"
 #include "cli/verb.hpp"
+#include "common/go_template.hpp"
 #include "common/log.hpp"
 #include "storage/config.hpp"
 
@@ -121,59 +122,6 @@ void emit_yaml(const json& obj, size_t indent, std::string& out) {
   }
 }
 
-const json* lookup_field(const json& root, const std::string& path) {
-  const json* cur = &root;
-  size_t pos = 1;  // past the leading '.'
-  while (pos < path.size()) {
-    size_t dot = path.find('.', pos);
-    std::string name = path.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
-    pos = dot == std::string::npos ? path.size() : dot + 1;
-    if (!cur->is_object()) return nullptr;
-    const json* next = nullptr;
-    for (auto it = cur->begin(); it != cur->end(); ++it) {
-      const std::string& key = it.key();
-      if (key.size() == name.size() &&
-          std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-          }))
-        next = &it.value();
-    }
-    if (!next) return nullptr;
-    cur = next;
-  }
-  return cur;
-}
-
-// The subset of Go templates people use with `podman info`: {{.A.B}} and
-// {{json .A}}.
-Result<std::string> render_template(const json& root, const std::string& tmpl) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < tmpl.size()) {
-    size_t open = tmpl.find("{{", pos);
-    if (open == std::string::npos) {
-      out += tmpl.substr(pos);
-      break;
-    }
-    out += tmpl.substr(pos, open - pos);
-    size_t close = tmpl.find("}}", open);
-    if (close == std::string::npos)
-      return make_error(ErrorKind::invalid, "template: unclosed action in \"" + tmpl + "\"");
-    std::string action = tmpl.substr(open + 2, close - open - 2);
-    while (!action.empty() && std::isspace(static_cast<unsigned char>(action.front()))) action.erase(0, 1);
-    while (!action.empty() && std::isspace(static_cast<unsigned char>(action.back()))) action.pop_back();
-    bool as_json = action.rfind("json ", 0) == 0;
-    if (as_json) action = action.substr(5);
-    while (!action.empty() && action.front() == ' ') action.erase(0, 1);
-    const json* v = action.empty() || action[0] != '.' ? nullptr : lookup_field(root, action);
-    if (!v)
-      return make_error(ErrorKind::invalid, "template: can't evaluate \"" + action + "\" in \"" + tmpl + "\"");
-    out += as_json || !v->is_string() ? v->dump() : v->get<std::string>();
-    pos = close + 2;
-  }
-  return out;
-}
-
 Result<int> run_info(Session& s, const std::string& format) {
   json info = ROOST_TRY(collect(s));
   if (format == "json") {
@@ -183,7 +131,7 @@ Result<int> run_info(Session& s, const std::string& format) {
     emit_yaml(info, 0, out);
     std::cout << out;
   } else if (format.find("{{") != std::string::npos) {
-    std::cout << ROOST_TRY(render_template(info, format)) << "\n";
+    std::cout << ROOST_TRY(render_format(format, {info}, {}));
   } else {
     return make_error(ErrorKind::invalid, "unsupported --format \"" + format + "\": use json, yaml or a template like '{{.Host.Arch}}'");
   }

@@ -6,6 +6,7 @@
 #include "cli/engine_access.hpp"
 #include "cli/verb.hpp"
 #include "common/format.hpp"
+#include "common/go_template.hpp"
 
 namespace roost::cli {
 namespace {
@@ -54,9 +55,27 @@ json ps_json(const engine::ContainerRecord& c, int64_t now) {
   };
 }
 
+// What a --format template sees: the JSON fields plus podman's template
+// names (.ID truncated unless --no-trunc, .Names and .Command as text).
+json ps_template_row(const engine::ContainerRecord& c, int64_t now, bool no_trunc) {
+  json row = ps_json(c, now);
+  std::string ago = human_ago(c.created_ns / 1000000000, now / 1000000000);
+  row["ID"] = no_trunc ? c.id : c.id.substr(0, 12);
+  row["Names"] = c.name;
+  row["Command"] = joined(c.command);
+  row["Created"] = ago;
+  row["CreatedHuman"] = ago;
+  row["RunningFor"] = ago;
+  row["CreatedAt"] = rfc3339(c.created_ns / 1000000000);
+  if (row["Ports"].is_null()) row["Ports"] = "";
+  if (row["Labels"].is_null()) row["Labels"] = json::object();
+  row["Mounts"] = "";
+  row["Networks"] = "";
+  row["Size"] = "";
+  return row;
+}
+
 Result<int> run_ps(Session& s, const PsFlags& f) {
-  if (!f.format.empty() && f.format != "json")
-    return make_error(ErrorKind::invalid, "unsupported --format \"" + f.format + "\": only json is supported so far");
   auto eng = ROOST_TRY(open_engine(s));
   auto all = ROOST_TRY(eng->list());
   int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -68,6 +87,14 @@ Result<int> run_ps(Session& s, const PsFlags& f) {
     json out = json::array();
     for (auto& c : shown) out.push_back(ps_json(c, now));
     std::cout << out.dump(4) << "\n";
+    return 0;
+  }
+  if (!f.format.empty() && f.format != "table") {
+    std::vector<json> rows;
+    for (auto& c : shown) rows.push_back(ps_template_row(c, now, f.no_trunc));
+    std::cout << ROOST_TRY(render_format(f.format, rows,
+                                         {{"ID", "CONTAINER ID"}, {"Created", "CREATED"}, {"CreatedHuman", "CREATED"},
+                                          {"RunningFor", "CREATED"}, {"CreatedAt", "CREATED AT"}}));
     return 0;
   }
   auto id = [&](const engine::ContainerRecord& c) { return f.no_trunc ? c.id : c.id.substr(0, 12); };
@@ -95,7 +122,7 @@ VerbRegistrar reg({
       app.add_flag("-a,--all", f->all, "Show all the containers, default is only running containers");
       app.add_flag("-q,--quiet", f->quiet, "Print the numeric IDs of the containers only");
       app.add_flag("--no-trunc", f->no_trunc, "Display the extended information");
-      app.add_option("--format", f->format, "Output format (json)");
+      app.add_option("--format", f->format, "Output format: json, table, or a Go template ('{{.ID}} {{.Status}}')");
       return [f](Session& s) { return run_ps(s, *f); };
     },
 });

@@ -1,4 +1,4 @@
-# roost images: the table, -q, --no-trunc, --format json.
+# roost images: the table, -q, --no-trunc, --format json and templates.
 
 setup() {
   # shellcheck source=/dev/null
@@ -41,6 +41,9 @@ test_untagged_image_shows_none() {
 }
 
 test_images_bad_format() {
+  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
   run_roost 125 images --format '{{.Nope'
-  assert_contains "$output" "unsupported --format"
+  assert_contains "$output" "template: unclosed action"
+  run_roost 125 images --format '{{.Nope}}'
+  assert_contains "$output" "can't evaluate field Nope"
 }
