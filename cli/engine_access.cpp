@@ -11,4 +11,16 @@ Result<std::unique_ptr<engine::Engine>> open_engine(Session& s) {
   return engine::Engine::open(o);
 }
 
+Result<ContainerFiles> container_files(Session& s, const std::string& id_or_name) {
+  auto eng = ROOST_TRY(open_engine(s));
+  auto store = ROOST_TRY(s.store());
+  auto mapping = ROOST_TRY(s.mapping());
+  ContainerFiles f;
+  f.container = ROOST_TRY(eng->lookup(id_or_name));
+  f.image = ROOST_TRY_CTX(store->image_by_id(f.container.image_id), "container " + f.container.name);
+  f.layer = ROOST_TRY(store->container_layer(f.container.id, f.image));
+  f.rootless = !mapping->identity;
+  return f;
+}
+
 }  // namespace roost::cli

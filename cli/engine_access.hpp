@@ -11,4 +11,14 @@ namespace roost::cli {
 
 Result<std::unique_ptr<engine::Engine>> open_engine(Session& s);
 
+// A container with what its root file system is made of, for the verbs that
+// read it (diff, export, commit).
+struct ContainerFiles {
+  engine::ContainerRecord container;
+  storage::ImageRecord image;
+  storage::ContainerLayer layer;
+  bool rootless = true;
+};
+Result<ContainerFiles> container_files(Session& s, const std::string& id_or_name);
+
 }  // namespace roost::cli

@@ -115,6 +115,7 @@ class ActionLexer {
       ++pos_;
       t.kind = Term::Kind::sub_pipeline;
       t.sub = std::make_shared<Pipeline>(ROOST_TRY(pipeline(true)));
+      t.fields = field_chain();  // (index .X 0).Field
       return t;
     }
     if (c == '"' || c == '`') return string_literal();
@@ -430,7 +431,11 @@ class Evaluator {
   Result<json> value(const Term& t, const json& dot) {
     switch (t.kind) {
       case Term::Kind::literal: return t.literal;
-      case Term::Kind::sub_pipeline: return pipeline(*t.sub, dot);
+      case Term::Kind::sub_pipeline: {
+        json v = ROOST_TRY(pipeline(*t.sub, dot));
+        for (auto& f : t.fields) v = ROOST_TRY(field_of(v, f));
+        return v;
+      }
       case Term::Kind::dot_fields:
       case Term::Kind::root_fields: {
         json v = t.kind == Term::Kind::dot_fields ? dot : root_;

@@ -119,6 +119,11 @@ Result<storage::ImageRecord> import_rootfs(storage::Store& store, int fd, const 
       {"history", json::array({history})},
   };
   std::string config_json = config.dump();
+  std::string manifest = oci_manifest(config_json, json::array({stored_layer_descriptor(layer)}));
+  return writer->commit(config_json, manifest, "application/vnd.oci.image.manifest.v1+json", options.names);
+}
+
+std::string oci_manifest(const std::string& config_json, const json& layers) {
   json manifest = {
       {"schemaVersion", 2},
       {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
@@ -126,13 +131,16 @@ Result<storage::ImageRecord> import_rootfs(storage::Store& store, int fd, const 
        {{"mediaType", "application/vnd.oci.image.config.v1+json"},
         {"digest", sha256_digest(config_json)},
         {"size", config_json.size()}}},
-      {"layers", json::array({{{"mediaType", layer.compressed_digest == layer.diff_id
-                                                 ? "application/vnd.oci.image.layer.v1.tar"
-                                                 : "application/vnd.oci.image.layer.v1.tar+gzip"},
-                               {"digest", layer.compressed_digest},
-                               {"size", layer.compressed_size}}})},
+      {"layers", layers},
   };
-  return writer->commit(config_json, manifest.dump(), "application/vnd.oci.image.manifest.v1+json", options.names);
+  return manifest.dump();
+}
+
+json stored_layer_descriptor(const storage::LayerRecord& layer) {
+  return {{"mediaType", layer.compressed_digest == layer.diff_id ? "application/vnd.oci.image.layer.v1.tar"
+                                                                  : "application/vnd.oci.image.layer.v1.tar+gzip"},
+          {"digest", layer.compressed_digest},
+          {"size", layer.compressed_size}};
 }
 
 }  // namespace roost::image

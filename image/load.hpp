@@ -26,6 +26,12 @@ struct ImportOptions {
 // WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL.
 Result<void> apply_change(const std::string& change, nlohmann::json& config_object);
 
+// An OCI image manifest for CONFIG_JSON and the layer descriptors LAYERS,
+// for images roost makes itself (import, commit).
+std::string oci_manifest(const std::string& config_json, const nlohmann::json& layers);
+// The descriptor of a layer roost stored from an uncompressed or gzip tar.
+nlohmann::json stored_layer_descriptor(const storage::LayerRecord& layer);
+
 // Imports a root file system tar (optionally compressed) read from FD as a
 // one-layer image.
 Result<storage::ImageRecord> import_rootfs(storage::Store& store, int fd, const ImportOptions& options);

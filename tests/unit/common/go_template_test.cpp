@@ -66,6 +66,7 @@ BOOST_AUTO_TEST_CASE(functions) {
   BOOST_TEST(render("{{truncate .Id 4}}", kContainer) == "0123");
   BOOST_TEST(render("{{println .Name}}", kContainer) == "web\n");
   BOOST_TEST(render("{{.Name | upper}}", kContainer) == "WEB");
+  BOOST_TEST(render("{{(index .Config.Env 1)}} {{(.State).Status}}", kContainer) == "A=b running");
 }
 
 BOOST_AUTO_TEST_CASE(conditions_and_loops) {
