@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/container_filter.hpp"
 #include "cli/engine_access.hpp"
 #include "cli/verb.hpp"
 #include "common/format.hpp"
@@ -18,6 +19,7 @@ struct PsFlags {
   bool quiet = false;
   bool no_trunc = false;
   std::string format;
+  std::vector<std::string> filters;
 };
 
 std::string joined(const std::vector<std::string>& v) {
@@ -76,13 +78,37 @@ json ps_template_row(const engine::ContainerRecord& c, int64_t now, bool no_trun
 }
 
 Result<int> run_ps(Session& s, const PsFlags& f) {
+  auto filter = ROOST_TRY(ContainerFilter::parse(f.filters));
   auto eng = ROOST_TRY(open_engine(s));
   auto all = ROOST_TRY(eng->list());
+  auto store = ROOST_TRY(s.store());
   int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                     std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<engine::ContainerRecord> shown;
-  for (auto& c : all)
-    if (f.all || c.state == engine::State::running) shown.push_back(c);
+  for (auto& c : all) {
+    // `ps --filter status=exited` needs no -a: a status or exit code filter
+    // replaces the default "running only".
+    if (!f.all && !filter.selects_status() && c.state != engine::State::running) continue;
+    if (!filter.empty()) {
+      ContainerFilter::Facts facts;
+      facts.image_names = [&] {
+        auto img = store->image_by_id(c.image_id);
+        return img ? img->names : std::vector<std::string>{};
+      };
+      facts.labels = [&] {
+        std::map<std::string, std::string> labels;
+        auto img = store->image_by_id(c.image_id);
+        auto config = img ? json::parse(img->config_json, nullptr, false) : json();
+        if (config.is_object() && config.contains("config") && config["config"].is_object() &&
+            config["config"].contains("Labels") && config["config"]["Labels"].is_object())
+          for (auto& [k, v] : config["config"]["Labels"].items())
+            if (v.is_string()) labels[k] = v.get<std::string>();
+        return labels;
+      };
+      if (!filter.matches(c, facts)) continue;
+    }
+    shown.push_back(c);
+  }
   if (f.format == "json") {
     json out = json::array();
     for (auto& c : shown) out.push_back(ps_json(c, now));
@@ -122,6 +148,8 @@ VerbRegistrar reg({
       app.add_flag("-a,--all", f->all, "Show all the containers, default is only running containers");
       app.add_flag("-q,--quiet", f->quiet, "Print the numeric IDs of the containers only");
       app.add_flag("--no-trunc", f->no_trunc, "Display the extended information");
+      app.add_option("-f,--filter", f->filters, "Filter output based on conditions given (id, name, status, ancestor, exited, label)")
+          ->allow_extra_args(false);
       app.add_option("--format", f->format, "Output format: json, table, or a Go template ('{{.ID}} {{.Status}}')");
       return [f](Session& s) { return run_ps(s, *f); };
     },

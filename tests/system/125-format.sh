@@ -1,5 +1,6 @@
-# --format with Go templates: ps, images, inspect (containers and images), as
-# podman reads them (a literal \t is a tab; "table" adds a header row).
+# --format with Go templates (ps, images, inspect of containers and images) as
+# podman reads them (a literal \t is a tab; "table" adds a header row), and
+# ps --filter.
 
 setup() {
   # shellcheck source=/dev/null
@@ -62,4 +63,35 @@ test_bad_templates_fail_cleanly() {
   assert_contains "$output" "missing {{end}}"
   run_roost 125 ps -a --format '{{frob .Names}}'
   assert_contains "$output" 'function "frob" not defined'
+}
+
+test_ps_filters() {
+  run_roost 0 create --name alpha busybox true
+  local alpha=$stdout
+  run_roost 0 create --name beta busybox sh -c 'exit 4'
+  run_roost 4 start -a beta
+  run_roost 0 ps -a --filter name=alp --format '{{.Names}}'
+  is "$stdout" "alpha" "name is a pattern"
+  run_roost 0 ps --filter status=exited --format '{{.Names}}'
+  is "$stdout" "beta" "a status filter needs no -a"
+  run_roost 0 ps --filter name=alpha --format '{{.Names}}'
+  is "$stdout" "" "other filters keep to running containers without -a"
+  run_roost 0 ps -a --filter status=created --filter status=exited --format '{{.Names}}'
+  is "$(sort <<<"$stdout" | tr '\n' ' ')" "alpha beta " "one key's filters are alternatives"
+  run_roost 0 ps -a --filter status=exited --filter name=alpha --format '{{.Names}}'
+  is "$stdout" "" "different keys must all hold"
+  run_roost 0 ps --filter exited=4 --format '{{.Names}}'
+  is "$stdout" "beta"
+  run_roost 0 ps -a --filter "id=${alpha:0:6}" -q
+  is "$stdout" "${alpha:0:12}"
+  run_roost 0 ps -a --filter ancestor=busybox --filter label=org.roost.fixture=busybox --format '{{.Names}}'
+  is "$(sort <<<"$stdout" | tr '\n' ' ')" "alpha beta " "ancestor by short name, label from the image"
+  run_roost 0 ps -a --filter label=org.roost.fixture=other -q
+  is "$stdout" ""
+  run_roost 125 ps --filter color=blue
+  assert_contains "$output" 'invalid filter "color"'
+  run_roost 125 ps --filter status=sleeping
+  assert_contains "$output" 'invalid status filter "sleeping"'
+  run_roost 125 ps --filter nokey
+  assert_contains "$output" 'invalid filter "nokey": use KEY=VALUE'
 }
