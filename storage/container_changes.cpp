@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include <optional>
 
 #include "common/fd.hpp"
+#include "storage/container_root.hpp"
 #include "storage/tree_tar.hpp"
 #include "userns/userns.hpp"
 
@@ -238,25 +238,16 @@ Result<void> write_container_changes(const StoreOptions& options, const Containe
 
 Result<void> export_container_root(const StoreOptions& options, const ContainerLayer& layer, pid_t running_pid,
                                    bool rootless, int fd) {
-  ROOST_TRY_CTX(userns::run_in_userns(options.mapping, [&]() -> Result<std::string> {
-                  std::string root = "/proc/" + std::to_string(running_pid) + "/root";
-                  bool mounted = false;
-                  if (running_pid <= 0) {
-                    root = layer.dir + "/merged";
-                    ROOST_TRY(mount_container_root(layer, root, rootless));
-                    mounted = true;
-                  }
-                  auto dir = open_dir_path(root);
-                  Result<void> written = dir ? Result<void>() : Result<void>(std::move(dir).error());
-                  if (written) {
-                    auto tar = TarWriter::open(fd);
-                    written = tar ? tar->add_tree(dir->get(), "") : Result<void>(std::move(tar).error());
-                    if (written) written = tar->finish();
-                  }
-                  if (mounted) (void)::umount2(root.c_str(), MNT_DETACH);
-                  if (!written) return std::move(written).error();
-                  return std::string();
-                }),
+  ROOST_TRY_CTX(in_container_root(options, {layer, running_pid, rootless},
+                                  [&](int rootfd) -> Result<std::string> {
+                                    UniqueFd dir(ROOST_TRY(open_in_root(rootfd, "/", O_RDONLY | O_DIRECTORY)));
+                                    auto tar = ROOST_TRY(TarWriter::open(fd));
+                                    // Not the running container's /proc, /sys, /dev.
+                                    ROOST_TRY(tar.stay_on_file_system_of(dir.get()));
+                                    ROOST_TRY(tar.add_tree(dir.get(), ""));
+                                    ROOST_TRY(tar.finish());
+                                    return std::string();
+                                  }),
                 "exporting container " + layer.container_id);
   return {};
 }

@@ -658,7 +658,7 @@ Result<void> Applier::apply(archive* a, archive_entry* e) {
   std::string_view parent, base;
   split(path_, parent, base);
 
-  if (base.starts_with(kWhiteoutPrefix)) {
+  if (options_.whiteouts != WhiteoutFormat::none && base.starts_with(kWhiteoutPrefix)) {
     if (base == kOpaqueMarker) return apply_opaque(parent);
     if (base.starts_with(kWhiteoutMetaPrefix)) return {};
     if (base.size() == kWhiteoutPrefix.size()) return {};

@@ -21,6 +21,9 @@ enum class WhiteoutFormat {
   // Apply whiteouts in place (ROOT holds the parent's full tree): ".wh.NAME"
   // deletes NAME, ".wh..wh..opq" empties its directory of lower entries.
   vfs,
+  // No whiteouts: ".wh." names are plain files (copying files in, not
+  // applying a layer).
+  none,
 };
 
 struct ApplyOptions {

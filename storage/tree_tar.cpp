@@ -54,11 +54,16 @@ Result<TarWriter> TarWriter::open(int fd) {
   return w;
 }
 
-TarWriter::TarWriter(TarWriter&& o) noexcept : a_(o.a_), links_(std::move(o.links_)) { o.a_ = nullptr; }
+TarWriter::TarWriter(TarWriter&& o) noexcept
+    : a_(o.a_), links_(std::move(o.links_)), owner_(o.owner_), only_dev_(o.only_dev_) {
+  o.a_ = nullptr;
+}
 
 TarWriter& TarWriter::operator=(TarWriter&& o) noexcept {
   std::swap(a_, o.a_);
   std::swap(links_, o.links_);
+  std::swap(owner_, o.owner_);
+  std::swap(only_dev_, o.only_dev_);
   return *this;
 }
 
@@ -70,6 +75,10 @@ Result<void> TarWriter::add(int dirfd, const std::string& name, const std::strin
   struct stat st;
   if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return sys_error("stat", path);
   EntryPtr entry(archive_entry_new(), &archive_entry_free);
+  if (owner_) {
+    st.st_uid = owner_->first;
+    st.st_gid = owner_->second;
+  }
   archive_entry_copy_stat(entry.get(), &st);
   archive_entry_set_pathname(entry.get(), path.c_str());
   archive_entry_set_uname(entry.get(), "");
@@ -121,12 +130,20 @@ Result<void> TarWriter::add_tree(int dirfd, const std::string& prefix) {
     std::string path = prefix.empty() ? name : prefix + "/" + name;
     ROOST_TRY(add(dirfd, name, path));
     struct stat st;
-    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+        (!only_dev_ || st.st_dev == *only_dev_)) {
       UniqueFd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub.valid()) return sys_error("open", path);
       ROOST_TRY(add_tree(sub.get(), path));
     }
   }
+  return {};
+}
+
+Result<void> TarWriter::stay_on_file_system_of(int dirfd) {
+  struct stat st;
+  if (::fstat(dirfd, &st) != 0) return sys_error("stat the root of the tree");
+  only_dev_ = st.st_dev;
   return {};
 }
 

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,13 @@ class TarWriter {
   // An empty regular file marking a deletion (".wh.NAME") or an opaque
   // directory (".wh..wh..opq"), as the OCI layer format writes them.
   Result<void> add_marker(const std::string& path);
+  // Records every entry written from now on as owned by UID:GID (a copy into
+  // a container belongs to its root, not to whoever owns the source).
+  void force_owner(uid_t uid, gid_t gid) { owner_ = std::make_pair(uid, gid); }
+  // Makes add_tree keep to the file system of directory DIRFD: a directory
+  // on another one (a mount point: /proc, /dev, a tmpfs) is written without
+  // its content, as `tar --one-file-system` does.
+  Result<void> stay_on_file_system_of(int dirfd);
   // Ends the archive; the writer is unusable afterwards.
   Result<void> finish();
 
@@ -42,6 +50,8 @@ class TarWriter {
   explicit TarWriter(archive* a) : a_(a) {}
   archive* a_ = nullptr;
   std::map<std::pair<dev_t, ino_t>, std::string> links_;  // inode -> first path written
+  std::optional<std::pair<uid_t, gid_t>> owner_;
+  std::optional<dev_t> only_dev_;
 };
 
 // The names in directory DIRFD (without . and ..), sorted.
