@@ -3,6 +3,14 @@
 test_version() {
   run_roost 0 --version
   assert_match "$output" '^roost version [0-9]+\.[0-9]+\.[0-9]+$'
+  local v=${output##* }
+  run_roost 0 version
+  assert_match "$(head -n1 <<<"$output")" "^Version: +$v\$"
+  assert_match "$output" "OS/Arch: +linux/"
+  run_roost 0 version --format '{{.Client.Version}}'
+  is "$output" "$v" "the template and --version agree"
+  run_roost 0 system version --format json
+  is "$(jq -r .Client.Os <<<"$output")" linux
 }
 
 test_help_lists_commands() {
@@ -58,16 +66,4 @@ test_no_runtime_dir_falls_back_safely() {
   export XDG_RUNTIME_DIR=/
   run_roost 125 images
   assert_contains "$output" "XDG_RUNTIME_DIR=/ is not a directory owned by you"
-}
-
-test_version() {
-  run_roost 0 version
-  assert_match "$(head -n1 <<<"$output")" '^Version: +[0-9]+\.[0-9]+\.[0-9]+$'
-  assert_match "$output" "OS/Arch: +linux/"
-  run_roost 0 --version
-  local v=${output##* }
-  run_roost 0 version --format '{{.Client.Version}}'
-  is "$output" "$v" "the template and --version agree"
-  run_roost 0 system version --format json
-  is "$(jq -r .Client.Os <<<"$output")" linux
 }

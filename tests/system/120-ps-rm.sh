@@ -23,6 +23,15 @@ run_in_background() {
   roost run --name "$1" busybox sleep "$2" >"$TEST_TMP/$1.out" 2>&1 &
   bg_pid=$!
   wait_for_status "$1" running
+  # "running" is recorded just before the PID is; tests kill by that PID (a
+  # 0 would hit this test's own process group).
+  local i pid=0
+  for ((i = 0; i < 100; i++)); do
+    pid=$(roost container inspect "$1" 2>/dev/null | jq -r '.[0].State.Pid // 0' 2>/dev/null)
+    ((pid > 0)) && return 0
+    sleep 0.1
+  done
+  fail "container $1 runs but inspect shows no PID"
 }
 
 test_ps_shapes() {
@@ -160,14 +169,13 @@ test_container_prune() {
 test_dead_roost_is_reconciled() {
   local secs=$((RANDOM + 100000))
   run_in_background orphan "$secs"
-  local pid
+  local pid i
   pid=$(roost inspect orphan | jq -r '.[0].State.Pid')
   kill -9 "$bg_pid"
   wait "$bg_pid" 2>/dev/null
   # The container may outlive its roost; once its process is gone too the
   # record must not claim it still runs.
   kill -9 "$pid" 2>/dev/null
-  local i
   for ((i = 0; i < 50; i++)); do [[ -e /proc/$pid ]] || break; sleep 0.1; done
   run_roost 0 ps -a
   assert_match "$(sed -n 2p <<<"$output")" "Exited \\([0-9]+\\) .* +orphan\$"
