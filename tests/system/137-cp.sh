@@ -36,7 +36,7 @@ test_copy_with_a_running_container() {
   roost start -a r >/dev/null 2>&1 &
   local i
   for ((i = 0; i < 100; i++)); do
-    [[ $(roost container inspect --format '{{.State.Status}}' r 2>/dev/null) == running ]] && break
+    [[ $(roost container inspect --format '{{.State.Status}} {{.State.Pid}}' r 2>/dev/null) =~ ^running\ [1-9] ]] && break
     sleep 0.1
   done
   run_roost 0 cp "$TEST_TMP/host/file" r:/root/copied
