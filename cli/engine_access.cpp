@@ -20,6 +20,10 @@ Result<ContainerFiles> container_files(Session& s, const std::string& id_or_name
   f.image = ROOST_TRY_CTX(store->image_by_id(f.container.image_id), "container " + f.container.name);
   f.layer = ROOST_TRY(store->container_layer(f.container.id, f.image));
   f.rootless = !mapping->identity;
+  // Between "running" and its PID being recorded the root file system is
+  // mounted in the container but cannot be reached through it yet.
+  if (f.container.state == engine::State::running && f.container.pid <= 0)
+    return make_error(ErrorKind::invalid, "container " + f.container.name + " is starting: try again");
   return f;
 }
 
