@@ -280,12 +280,12 @@ Result<std::vector<Reference>> resolve_image_name(const std::string& text, const
     return std::vector<Reference>{ROOST_TRY_CTX(parse_reference(it->second + suffix), conf.source + ": alias " + name)};
   if (conf.short_name_mode == "disabled" || conf.unqualified_search.empty()) {
     if (conf.short_name_mode == "disabled") return std::vector<Reference>{probe};
-    return make_error(ErrorKind::invalid, "short name "" + text + "" did not resolve to an alias and no unqualified-search registries are defined in " +
+    return make_error(ErrorKind::invalid, "short name \"" + text + "\" did not resolve to an alias and no unqualified-search registries are defined in " +
                                               (conf.source.empty() ? std::string("registries.conf") : conf.source) +
                                               " (use a full name such as registry.example/" + text + ")");
   }
   if (conf.unqualified_search.size() > 1 && conf.short_name_mode != "permissive")
-    return make_error(ErrorKind::invalid, "short name "" + text + "" is ambiguous: it may come from any of " +
+    return make_error(ErrorKind::invalid, "short name \"" + text + "\" is ambiguous: it may come from any of " +
                                               std::to_string(conf.unqualified_search.size()) +
                                               " unqualified-search registries in " + conf.source +
                                               " and there is no terminal to ask on (use a full name)");

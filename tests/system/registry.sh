@@ -71,7 +71,8 @@ auth:
     path: $REGISTRY_DIR/htpasswd
 YAML
   fi
-  docker-registry serve "$conf" >"$REGISTRY_DIR/log" 2>&1 &
+  # The registry takes REGISTRY_* variables as configuration (REGISTRY_AUTH_FILE!).
+  env -u REGISTRY_AUTH_FILE docker-registry serve "$conf" >"$REGISTRY_DIR/log" 2>&1 &
   REGISTRY_PID=$!
   local scheme=http i
   ((tls)) && scheme=https
