@@ -33,7 +33,7 @@ runs_dir=$(mktemp -d "$bench/runs.XXXXXX")
 chmod 0755 "$runs_dir"
 registry_pid=
 cleanup() {
-  [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  if [[ -n $registry_pid ]]; then kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null || true; fi
   rm -rf "$runs_dir"
 }
 trap cleanup EXIT

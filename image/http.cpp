@@ -1,5 +1,6 @@
 #include "image/http.hpp"
 
+#include <cstdio>
 #include <mutex>
 
 namespace roost::image {
@@ -98,7 +99,10 @@ Result<void> prepare_request(CurlHandle& h, const HttpRequest& req, const TlsOpt
   }
   for (auto& hd : req.headers) h.headers = curl_slist_append(h.headers, hd.c_str());
   if (h.headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, h.headers);
-  if (req.method == "HEAD") {
+  if (!req.body_file.empty()) {
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    if (req.method != "PUT") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+  } else if (req.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (req.method != "GET") {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
@@ -119,6 +123,15 @@ Result<HttpResponse> http_do(const HttpRequest& req, const TlsOptions& tls) {
   curl_easy_setopt(h.easy, CURLOPT_WRITEDATA, &ctx);
   curl_easy_setopt(h.easy, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(h.easy, CURLOPT_HEADERDATA, &resp);
+  std::unique_ptr<FILE, int (*)(FILE*)> upload(nullptr, fclose);
+  if (!req.body_file.empty()) {
+    upload.reset(std::fopen(req.body_file.c_str(), "rbe"));
+    if (!upload) return sys_error("open", req.body_file);
+    std::fseek(upload.get(), 0, SEEK_END);
+    curl_easy_setopt(h.easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(std::ftell(upload.get())));
+    std::rewind(upload.get());
+    curl_easy_setopt(h.easy, CURLOPT_READDATA, upload.get());
+  }
   CURLcode rc = curl_easy_perform(h.easy);
   if (rc == CURLE_WRITE_ERROR)
     return make_error(ErrorKind::corrupt, "response from " + req.url + " is larger than " + std::to_string(req.max_body) + " bytes");

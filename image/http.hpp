@@ -37,6 +37,7 @@ struct HttpRequest {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;                  // for PUT/POST
+  std::string body_file;             // for PUT: upload this file instead of body
   size_t max_body = 8 << 20;         // into-memory responses are capped
 };
 

@@ -110,7 +110,7 @@ struct RegistryClient::Impl {
     if (!tls.verify) schemes.push_back("http");
     std::optional<Error> first_error;
     for (auto& scheme : schemes) {
-      auto r = http_do({"GET", scheme + "://" + host + "/v2/", {}, {}, 1 << 20}, tls);
+      auto r = http_do({"GET", scheme + "://" + host + "/v2/", {}, {}, {}, 1 << 20}, tls);
       if (!r) {
         if (!first_error) first_error = r.error();
         continue;
@@ -146,7 +146,7 @@ struct RegistryClient::Impl {
                       "service=" + url_escape(p["service"]);
     // A login asks for no repository.
     if (!repo.empty()) url += "&scope=" + url_escape("repository:" + repo + (options.push ? ":pull,push" : ":pull"));
-    HttpRequest req{"GET", url, {}, {}, 1 << 20};
+    HttpRequest req{"GET", url, {}, {}, {}, 1 << 20};
     if (creds) req.headers.push_back("Authorization: Basic " + base64_encode(creds->username + ":" + creds->password));
     auto r = ROOST_TRY_CTX(http_do(req, tls), "getting a token from " + p["realm"]);
     if (r.status == 401 || r.status == 403) return auth_error();
@@ -221,7 +221,7 @@ Result<void> RegistryClient::check_login() {
   if (!s.challenge) return {};
   if (!s.creds) return s.auth_error();
   if (s.challenge->scheme == "bearer") return s.fetch_token();
-  auto r = ROOST_TRY(s.send({"GET", "/v2/", {}, {}, 1 << 20}));
+  auto r = ROOST_TRY(s.send({"GET", "/v2/", {}, {}, {}, 1 << 20}));
   if (r.status != 200) return make_error(ErrorKind::io, "logging in to " + s.domain + ": " + registry_message(r));
   return {};
 }
@@ -229,7 +229,7 @@ Result<void> RegistryClient::check_login() {
 Result<FetchedManifest> RegistryClient::get_manifest(const std::string& reference) {
   auto& s = *impl_;
   std::string what = "reading manifest " + reference + " in " + s.display;
-  auto r = ROOST_TRY_CTX(s.send({"GET", "/v2/" + s.repo + "/manifests/" + reference, {kManifestAccept}, {}, 4 << 20}), what);
+  auto r = ROOST_TRY_CTX(s.send({"GET", "/v2/" + s.repo + "/manifests/" + reference, {kManifestAccept}, {}, {}, 4 << 20}), what);
   if (r.status == 404) return make_error(ErrorKind::not_found, what + ": manifest unknown (no such tag or digest)");
   if (r.status != 200) return make_error(ErrorKind::io, what + ": " + registry_message(r));
   FetchedManifest m;
@@ -246,7 +246,7 @@ Result<FetchedManifest> RegistryClient::get_manifest(const std::string& referenc
 Result<std::string> RegistryClient::get_blob(const Descriptor& desc) {
   auto& s = *impl_;
   std::string what = "reading blob " + desc.digest + " in " + s.display;
-  auto r = ROOST_TRY_CTX(s.send({"GET", "/v2/" + s.repo + "/blobs/" + desc.digest, {}, {}, 16 << 20}), what);
+  auto r = ROOST_TRY_CTX(s.send({"GET", "/v2/" + s.repo + "/blobs/" + desc.digest, {}, {}, {}, 16 << 20}), what);
   if (r.status != 200) return make_error(r.status == 404 ? ErrorKind::not_found : ErrorKind::io, what + ": " + registry_message(r));
   if (r.body.size() != desc.size)
     return make_error(ErrorKind::corrupt, what + ": size mismatch (expected " + std::to_string(desc.size) + " bytes, got " +
@@ -259,9 +259,43 @@ Result<std::string> RegistryClient::get_blob(const Descriptor& desc) {
 Result<HttpRequest> RegistryClient::blob_request(const std::string& digest) {
   auto& s = *impl_;
   ROOST_TRY(s.ping());
-  HttpRequest req{"GET", s.base + "/v2/" + s.repo + "/blobs/" + digest, {}, {}, 0};
+  HttpRequest req{"GET", s.base + "/v2/" + s.repo + "/blobs/" + digest, {}, {}, {}, 0};
   ROOST_TRY(s.authorize(req));
   return req;
+}
+
+Result<bool> RegistryClient::has_blob(const std::string& digest) {
+  auto& s = *impl_;
+  auto r = ROOST_TRY_CTX(s.send({"HEAD", "/v2/" + s.repo + "/blobs/" + digest, {}, {}, {}, 1 << 20}), "checking blob " + digest);
+  if (r.status == 200) return true;
+  if (r.status == 404) return false;
+  return make_error(ErrorKind::io, "checking blob " + digest + " in " + s.display + ": HTTP status " + std::to_string(r.status));
+}
+
+Result<void> RegistryClient::put_blob(const std::string& digest, const std::string& path, const std::string& data) {
+  auto& s = *impl_;
+  std::string what = "uploading blob " + digest + " to " + s.display;
+  auto start = ROOST_TRY_CTX(s.send({"POST", "/v2/" + s.repo + "/blobs/uploads/", {}, {}, {}, 1 << 20}), what);
+  if (start.status != 202) return make_error(ErrorKind::io, what + ": " + registry_message(start));
+  std::string location = start.header("location");
+  if (location.empty()) return make_error(ErrorKind::corrupt, what + ": the registry gave no upload location");
+  // The location may be absolute or relative to the registry.
+  if (location.rfind(s.base, 0) == 0) location = location.substr(s.base.size());
+  else if (location.rfind("http", 0) == 0) return make_error(ErrorKind::unsupported, what + ": upload location on another host");
+  location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + url_escape(digest);
+  HttpRequest put{"PUT", location, {"Content-Type: application/octet-stream"}, data, path, 1 << 20};
+  auto r = ROOST_TRY_CTX(s.send(put), what);
+  if (r.status != 201) return make_error(ErrorKind::io, what + ": " + registry_message(r));
+  return {};
+}
+
+Result<void> RegistryClient::put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type) {
+  auto& s = *impl_;
+  std::string what = "writing manifest " + reference + " to " + s.display;
+  HttpRequest put{"PUT", "/v2/" + s.repo + "/manifests/" + reference, {"Content-Type: " + media_type}, bytes, {}, 1 << 20};
+  auto r = ROOST_TRY_CTX(s.send(put), what);
+  if (r.status != 201) return make_error(ErrorKind::io, what + ": " + registry_message(r));
+  return {};
 }
 
 const TlsOptions& RegistryClient::tls() const { return impl_->tls; }

@@ -46,6 +46,13 @@ class RegistryClient {
   // The request for streaming blob DIGEST (URL and authorization).
   Result<HttpRequest> blob_request(const std::string& digest);
 
+  // Push side: whether the registry has blob DIGEST (HEAD); an upload of a
+  // blob from a file or from memory (one monolithic PUT); a manifest put
+  // under REFERENCE (a tag or its digest).
+  Result<bool> has_blob(const std::string& digest);
+  Result<void> put_blob(const std::string& digest, const std::string& path_or_empty, const std::string& data);
+  Result<void> put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type);
+
   const TlsOptions& tls() const;
   const std::string& display_name() const;  // "127.0.0.1:5000/busybox"
 

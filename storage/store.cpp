@@ -484,6 +484,22 @@ ScratchDir::~ScratchDir() {
   ::unlink((path_ + ".lock").c_str());
 }
 
+Result<ExportedLayer> Store::export_layer(const std::string& id, const std::string& out) {
+  if (impl_->opts.driver == Driver::vfs)
+    return make_error(ErrorKind::unsupported, "exporting layers of a vfs store is not supported (its layers hold whole trees)");
+  std::string dir = layer_dir(id);
+  auto payload = ROOST_TRY(userns::run_in_userns(impl_->opts.mapping, [&]() -> Result<std::string> {
+    auto x = ROOST_TRY(write_layer_gzip(dir, out));
+    return nlohmann::json{{"diff_id", x.diff_id}, {"digest", x.digest}, {"size", x.size}}.dump();
+  }));
+  auto j = nlohmann::json::parse(payload);
+  ExportedLayer x;
+  x.diff_id = j["diff_id"].get<std::string>();
+  x.digest = j["digest"].get<std::string>();
+  x.size = j["size"].get<uint64_t>();
+  return x;
+}
+
 std::vector<ImageRecord> Store::images() {
   auto r = impl_->load_images("", "");
   return r ? std::move(r).value() : std::vector<ImageRecord>{};

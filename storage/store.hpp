@@ -17,6 +17,7 @@
 #include "common/file_lock.hpp"
 #include "common/result.hpp"
 #include "storage/db.hpp"
+#include "storage/layer_export.hpp"
 #include "userns/idmap.hpp"
 
 namespace roost::storage {
@@ -172,6 +173,10 @@ class Store {
   Result<void> delete_container_layer(const std::string& container_id);
 
   std::optional<LayerRecord> layer(const std::string& id);
+  // Writes layer ID's own changes as a gzip layer tar into the new file OUT
+  // (see layer_export.hpp), inside the store's user namespace. Not for vfs,
+  // whose layers hold whole trees.
+  Result<ExportedLayer> export_layer(const std::string& id, const std::string& out);
   std::string layer_dir(const std::string& id) const;
   // Total bytes of distinct layers.
   uint64_t layers_size();
