@@ -1,5 +1,5 @@
-// Writing a stored layer back out as a gzip-compressed layer tar (for push
-// and save): the layer's own changes, whiteouts in the OCI form.
+// Compressing a layer tar for push and save: sha256 of the tar (the diff ID)
+// and of the gzip file (the blob digest) in one pass.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +15,8 @@ struct ExportedLayer {
   uint64_t size = 0;    // bytes of the gzip file
 };
 
-// Writes the tree at DIR (one overlay layer: 0/0 character devices are
-// whiteouts, overlay.opaque xattrs mark opaque directories) as a gzip tar
-// into the new file OUT: ".wh.NAME" and ".wh..wh..opq" entries, hard links
-// kept, owners as seen by the caller (run it in the store's user
-// namespace). The same tree always gives the same bytes.
-Result<ExportedLayer> write_layer_gzip(const std::string& dir, const std::string& out);
+// Reads the tar from IN_FD to its end and writes it gzip-compressed into the
+// new file OUT. No name or time in the gzip header: same tar, same blob.
+Result<ExportedLayer> gzip_layer(int in_fd, const std::string& out);
 
 }  // namespace roost::storage

@@ -18,6 +18,7 @@
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "storage/container_changes.hpp"
 #include "storage/db.hpp"
 #include "storage/layer_apply.hpp"
 #include "userns/userns.hpp"
@@ -485,12 +486,20 @@ ScratchDir::~ScratchDir() {
 }
 
 Result<ExportedLayer> Store::export_layer(const std::string& id, const std::string& out) {
-  if (impl_->opts.driver == Driver::vfs)
-    return make_error(ErrorKind::unsupported, "exporting layers of a vfs store is not supported (its layers hold whole trees)");
   std::string dir = layer_dir(id);
+  std::vector<std::string> parents;  // topmost first
+  for (auto rec = layer(id); rec && !rec->parent.empty(); rec = layer(rec->parent)) parents.push_back(layer_dir(rec->parent));
+  Driver driver = impl_->opts.driver;
   auto payload = ROOST_TRY(userns::run_in_userns(impl_->opts.mapping, [&]() -> Result<std::string> {
-    auto x = ROOST_TRY(write_layer_gzip(dir, out));
-    return nlohmann::json{{"diff_id", x.diff_id}, {"digest", x.digest}, {"size", x.size}}.dump();
+    // The tar is spooled beside OUT, then compressed: TarWriter writes to an fd.
+    std::string spool = out + ".tar";
+    auto w = ROOST_TRY(open_file(spool, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    ROOST_TRY(write_layer_tar(driver, dir, parents, w.get()));
+    if (::lseek(w.get(), 0, SEEK_SET) != 0) return sys_error("lseek", spool);
+    auto x = gzip_layer(w.get(), out);
+    ::unlink(spool.c_str());
+    if (!x) return std::move(x).error();
+    return nlohmann::json{{"diff_id", x->diff_id}, {"digest", x->digest}, {"size", x->size}}.dump();
   }));
   auto j = nlohmann::json::parse(payload);
   ExportedLayer x;

@@ -173,9 +173,8 @@ class Store {
   Result<void> delete_container_layer(const std::string& container_id);
 
   std::optional<LayerRecord> layer(const std::string& id);
-  // Writes layer ID's own changes as a gzip layer tar into the new file OUT
-  // (see layer_export.hpp), inside the store's user namespace. Not for vfs,
-  // whose layers hold whole trees.
+  // Writes layer ID's own content as a gzip layer tar into the new file OUT
+  // (write_layer_tar, gzip_layer), inside the store's user namespace.
   Result<ExportedLayer> export_layer(const std::string& id, const std::string& out);
   std::string layer_dir(const std::string& id) const;
   // Total bytes of distinct layers.

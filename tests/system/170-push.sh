@@ -69,3 +69,18 @@ test_push_errors() {
   run_roost 125 push localhost/busybox busybox
   assert_contains "$output" "push needs a destination with a registry"
 }
+
+test_push_from_vfs_store() {
+  start_registry
+  ROOST_OPTS+=(--storage-driver vfs)
+  run_roost 0 load -i "$FIXTURES/multilayer-docker-archive.tar"
+  # vfs layers hold whole trees: each pushed layer is its difference from the one below.
+  run_roost 0 push -q --tls-verify=false localhost/multilayer "$REGISTRY/vfs/multi:1"
+  run_roost 0 rmi -a -f
+  run_roost 0 pull -q --tls-verify=false "$REGISTRY/vfs/multi:1"
+  run_roost 0 run --rm "$REGISTRY/vfs/multi:1" ls /data /opaque
+  is "$(tr '\n' ' ' <<<"$stdout")" "/data: added keep  /opaque: new " "deletions survive the round trip"
+  local config
+  config=$(skopeo inspect --tls-verify=false --config "docker://$REGISTRY/vfs/multi:1")
+  is "$(jq -r '.rootfs.diff_ids | length' <<<"$config")" 3 "three layers, not three full trees"
+}
