@@ -54,7 +54,10 @@ bool is_mount_point_path(const std::string& path) {
 // Collects changes and, with a tar writer, the layer that holds them.
 class ChangeWalk {
  public:
-  ChangeWalk(std::vector<Change>& changes, TarWriter* tar) : changes_(changes), tar_(tar) {}
+  // SKIP_MOUNTS leaves out the files roost mounts into containers (/etc/hosts,
+  // ...): a container's copies are not its changes, an image layer's are.
+  ChangeWalk(std::vector<Change>& changes, TarWriter* tar, bool skip_mounts = true)
+      : changes_(changes), tar_(tar), skip_mounts_(skip_mounts) {}
 
   // Overlay: everything in UPPER is a change; whether it is new depends on
   // the LOWERS (topmost first, as overlay stacks them).
@@ -73,7 +76,7 @@ class ChangeWalk {
         continue;
       }
       bool existed = in_lowers(lowers, path);
-      if (!is_mount_point_path(path)) {
+      if (!(skip_mounts_ && is_mount_point_path(path))) {
         changes_.push_back({existed ? ChangeKind::changed : ChangeKind::added, "/" + path});
         if (tar_) ROOST_TRY(tar_->add(upper, name, path));
       }
@@ -100,7 +103,7 @@ class ChangeWalk {
       struct stat old;
       bool existed = before >= 0 && ::fstatat(before, name.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0;
       bool same = existed && same_entry(now, before, name, st, old);
-      if (!same && !is_mount_point_path(path)) {
+      if (!same && !(skip_mounts_ && is_mount_point_path(path))) {
         changes_.push_back({existed ? ChangeKind::changed : ChangeKind::added, "/" + path});
         if (tar_) ROOST_TRY(tar_->add(now, name, path));
       }
@@ -153,6 +156,7 @@ class ChangeWalk {
 
   std::vector<Change>& changes_;
   TarWriter* tar_;
+  bool skip_mounts_ = true;
 };
 
 Result<UniqueFd> open_dir_path(const std::string& path) {
@@ -223,6 +227,23 @@ Result<std::vector<Change>> container_changes(const StoreOptions& options, const
                             }),
                             "reading the changes of container " + layer.container_id);
   return decode(data);
+}
+
+Result<void> write_layer_tar(Driver driver, const std::string& dir, const std::vector<std::string>& parent_dirs, int fd) {
+  std::vector<Change> changes;
+  auto tar = ROOST_TRY(TarWriter::open(fd));
+  ChangeWalk walk(changes, &tar, false);
+  auto top = ROOST_TRY(open_dir_path(dir));
+  if (driver == Driver::vfs) {
+    std::optional<UniqueFd> before;
+    if (!parent_dirs.empty()) before = ROOST_TRY(open_dir_path(parent_dirs.front()));
+    ROOST_TRY(walk.compare(top.get(), before ? before->get() : -1, ""));
+  } else {
+    std::vector<UniqueFd> lowers;
+    for (auto& d : parent_dirs) lowers.push_back(ROOST_TRY(open_dir_path(d)));
+    ROOST_TRY(walk.overlay(top.get(), "", lowers));
+  }
+  return tar.finish();
 }
 
 Result<void> write_container_changes(const StoreOptions& options, const ContainerLayer& layer, int fd) {

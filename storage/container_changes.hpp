@@ -36,6 +36,12 @@ Result<std::vector<Change>> container_changes(const StoreOptions& options, const
 // content, deletions as .wh. markers, opaque directories as .wh..wh..opq.
 Result<void> write_container_changes(const StoreOptions& options, const ContainerLayer& layer, int fd);
 
+// Writes an image layer's own content as a layer tar to FD, in the caller
+// (already inside the store's user namespace): DIR is the layer over its
+// parents PARENT_DIRS (topmost first; vfs compares DIR with the first, since
+// its layers hold whole trees). Same tree, same bytes.
+Result<void> write_layer_tar(Driver driver, const std::string& dir, const std::vector<std::string>& parent_dirs, int fd);
+
 // Writes the container's root file system (image plus changes) to FD as a
 // tar. RUNNING_PID > 0 reads the running container's own root through /proc;
 // otherwise the layer is mounted in the helper's private mount namespace.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -17,6 +18,7 @@
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "storage/container_changes.hpp"
 #include "storage/db.hpp"
 #include "storage/layer_apply.hpp"
 #include "userns/userns.hpp"
@@ -98,6 +100,18 @@ LayerRecord read_layer_row(const Statement& st) {
   r.compressed_size = static_cast<uint64_t>(st.integer(4));
   r.size = static_cast<uint64_t>(st.integer(5));
   return r;
+}
+
+// Closes every descriptor above stderr except KEEP.
+void keep_only_fds(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 3;
+  for (int fd : keep) {
+    if (fd < 3) continue;
+    if (static_cast<unsigned>(fd) > next) ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::close_range(next, ~0U, 0);
 }
 
 }  // namespace
@@ -200,10 +214,21 @@ struct Store::Impl {
 
 struct ImageWriter::Impl {
   Store::Impl* store;
-  struct Layer {
-    LayerRecord record;
-    std::string staged_path;  // empty when the layer was already in the store
+  // A layer whose helper process is still applying it.
+  struct Pending {
+    Child child;
+    UniqueFd report;  // the helper's result ("O" + JSON, or "E" + kind + message)
   };
+  struct Layer {
+    LayerRecord record;       // filled in by finish_layer
+    std::string staged_path;  // empty when the layer was already in the store
+    std::shared_ptr<Pending> pending;
+  };
+  size_t pending_count() const {
+    size_t n = 0;
+    for (auto& l : layers) n += l.pending ? 1 : 0;
+    return n;
+  }
   std::vector<Layer> layers;
   std::string dir;  // staging/<random>
   FileLock lock;    // tells sweepers this writer is alive
@@ -219,6 +244,7 @@ ImageWriter::ImageWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ImageWriter::~ImageWriter() {
   if (!impl_) return;
+  for (auto& l : impl_->layers) l.pending.reset();  // kills helpers still writing into the staging area
   std::vector<std::string> doomed;
   if (exists(impl_->dir)) doomed.push_back(impl_->dir);
   (void)impl_->store->remove_paths(doomed);
@@ -228,36 +254,86 @@ ImageWriter::~ImageWriter() {
 Result<LayerRecord> ImageWriter::add_layer(int fd, const std::string& expected_diff_id,
                                            const std::string& expected_compressed_digest) {
   auto& s = *impl_->store;
-  std::string parent = impl_->layers.empty() ? "" : impl_->layers.back().record.id;
   if (!expected_diff_id.empty()) {
     ROOST_TRY(validate_digest(expected_diff_id));
-    std::string id = chain_id(parent, expected_diff_id);
-    if (auto existing = ROOST_TRY(s.find_layer(id))) {
-      impl_->layers.push_back({*existing, ""});
+    if (impl_->pending_count() > 0)
+      return make_error(ErrorKind::internal, "add_layer while layers are still being applied");
+    std::string parent = impl_->layers.empty() ? "" : impl_->layers.back().record.id;
+    if (auto existing = ROOST_TRY(s.find_layer(chain_id(parent, expected_diff_id)))) {
+      impl_->layers.push_back({*existing, "", {}});
       return *existing;
     }
   }
+  ROOST_TRY(start_layer(fd));
+  LayerCheck check;
+  check.diff_id = expected_diff_id;
+  check.stream_digest = expected_compressed_digest;
+  return finish_layer(check);
+}
+
+bool ImageWriter::parallel_layers() const { return impl_->store->opts.driver != Driver::vfs; }
+
+Result<void> ImageWriter::start_layer(int fd) {
+  auto& s = *impl_->store;
+  bool copy_parent = s.opts.driver == Driver::vfs && !impl_->layers.empty();
+  if (copy_parent && impl_->pending_count() > 0)
+    return make_error(ErrorKind::internal, "vfs applies one layer at a time: finish the previous layer first");
   std::string path = impl_->dir + "/" + std::to_string(impl_->layers.size());
   if (::mkdir(path.c_str(), 0755) != 0) return sys_error("mkdir", path);
-  std::string parent_path = impl_->layers.empty() ? "" : impl_->layer_path(impl_->layers.back());
+  std::string parent_path = copy_parent ? impl_->layer_path(impl_->layers.back()) : "";
 
   ApplyOptions opts;
   opts.whiteouts = s.opts.driver == Driver::vfs ? WhiteoutFormat::vfs : WhiteoutFormat::overlay;
   opts.ignore_chown_errors = s.opts.mapping.single_id;
-  bool copy_parent = s.opts.driver == Driver::vfs && !parent_path.empty();
-  auto payload = ROOST_TRY(userns::run_in_userns(s.opts.mapping, [&]() -> Result<std::string> {
-    if (copy_parent) {
-      // vfs keeps a full tree per layer; cp preserves owners, modes, links and xattrs.
-      auto cp = ROOST_TRY(run_program({"cp", "-a", "--reflink=auto", parent_path + "/.", path + "/"}));
-      if (cp.exit_code != 0) return make_error(ErrorKind::io, "copying parent layer: " + cp.output);
-    }
-    auto st = ROOST_TRY(apply_layer(fd, path, opts));
-    nlohmann::json j = {{"diff_id", st.diff_id}, {"compressed_digest", st.compressed_digest},
-                        {"compressed_size", st.compressed_size}, {"size", st.uncompressed_size},
-                        {"skipped_devices", st.skipped_devices}};
-    return j.dump();
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return sys_error("pipe");
+  UniqueFd report_rd(report[0]), report_wr(report[1]);
+  int wr = report_wr.get();
+  auto child = ROOST_TRY(userns::fork_in_userns(s.opts.mapping, [&]() -> int {
+    // Other layers' pipes are open in this process too: holding their write
+    // ends would keep their readers from ever seeing the end of the stream.
+    keep_only_fds({fd, wr});
+    auto r = [&]() -> Result<std::string> {
+      if (copy_parent) {
+        // vfs keeps a full tree per layer; cp preserves owners, modes, links and xattrs.
+        auto cp = ROOST_TRY(run_program({"cp", "-a", "--reflink=auto", parent_path + "/.", path + "/"}));
+        if (cp.exit_code != 0) return make_error(ErrorKind::io, "copying parent layer: " + cp.output);
+      }
+      auto st = ROOST_TRY(apply_layer(fd, path, opts));
+      nlohmann::json j = {{"diff_id", st.diff_id}, {"compressed_digest", st.compressed_digest},
+                          {"compressed_size", st.compressed_size}, {"size", st.uncompressed_size},
+                          {"skipped_devices", st.skipped_devices}};
+      return j.dump();
+    }();
+    std::string msg = r ? "O" + *r : "E" + std::to_string(static_cast<int>(r.error().kind())) + " " + r.error().str();
+    return write_all(wr, msg.data(), msg.size()) ? 0 : 1;
   }));
-  auto j = nlohmann::json::parse(payload);
+  report_wr.reset();
+  Impl::Layer layer;
+  layer.staged_path = path;
+  layer.pending = std::make_shared<Impl::Pending>(Impl::Pending{std::move(child), std::move(report_rd)});
+  impl_->layers.push_back(std::move(layer));
+  return {};
+}
+
+Result<LayerRecord> ImageWriter::finish_layer(const LayerCheck& check) {
+  auto& s = *impl_->store;
+  size_t i = 0;
+  while (i < impl_->layers.size() && !impl_->layers[i].pending) ++i;
+  if (i == impl_->layers.size()) return make_error(ErrorKind::internal, "finish_layer without a started layer");
+  auto& layer = impl_->layers[i];
+  auto pending = std::move(layer.pending);
+  auto report = ROOST_TRY_CTX(read_fd(pending->report.get()), "reading from the layer helper");
+  int status = ROOST_TRY(pending->child.wait());
+  if (report.empty() || (report[0] != 'O' && report[0] != 'E'))
+    return make_error(ErrorKind::internal, "layer helper failed (exit status " + std::to_string(status) + ")");
+  if (report[0] == 'E') {
+    auto sp = report.find(' ');
+    int kind = std::atoi(report.substr(1, sp).c_str());
+    return make_error(static_cast<ErrorKind>(kind), sp == std::string::npos ? "" : report.substr(sp + 1));
+  }
+  auto j = nlohmann::json::parse(report.substr(1));
+  std::string parent = i == 0 ? "" : impl_->layers[i - 1].record.id;
   LayerRecord rec;
   rec.parent = parent;
   rec.diff_id = j["diff_id"];
@@ -270,19 +346,24 @@ Result<LayerRecord> ImageWriter::add_layer(int fd, const std::string& expected_d
     log_warn("skipping device nodes that an unprivileged user cannot create (" + std::to_string(skipped) +
              " in layer " + rec.diff_id + "); containers see no such files");
   }
-  if (!expected_compressed_digest.empty() && rec.compressed_digest != expected_compressed_digest)
-    return make_error(ErrorKind::corrupt, "layer " + expected_compressed_digest + ": digest mismatch (got " +
+  if (!check.stream_digest.empty() && rec.compressed_digest != check.stream_digest)
+    return make_error(ErrorKind::corrupt, "layer " + check.stream_digest + ": digest mismatch (got " +
                                               rec.compressed_digest + ")");
-  if (!expected_diff_id.empty() && rec.diff_id != expected_diff_id)
-    return make_error(ErrorKind::corrupt, "layer " + expected_diff_id + ": uncompressed digest (diff ID) mismatch (got " +
+  if (!check.diff_id.empty() && rec.diff_id != check.diff_id)
+    return make_error(ErrorKind::corrupt, "layer " + check.diff_id + ": uncompressed digest (diff ID) mismatch (got " +
                                               rec.diff_id + ")");
+  if (!check.compressed_digest.empty()) {
+    rec.compressed_digest = check.compressed_digest;
+    rec.compressed_size = check.compressed_size;
+  }
   rec.id = chain_id(parent, rec.diff_id);
   if (auto existing = ROOST_TRY(s.find_layer(rec.id))) {
-    ROOST_TRY(s.remove_paths({path}));
-    impl_->layers.push_back({*existing, ""});
+    ROOST_TRY(s.remove_paths({layer.staged_path}));
+    layer.staged_path.clear();
+    layer.record = *existing;
     return *existing;
   }
-  impl_->layers.push_back({rec, path});
+  layer.record = rec;
   return rec;
 }
 
@@ -295,6 +376,7 @@ Result<ImageRecord> ImageWriter::commit(const std::string& config_json, const st
   std::vector<std::string> diff_ids;
   if (config.contains("rootfs") && config["rootfs"].contains("diff_ids"))
     for (auto& d : config["rootfs"]["diff_ids"]) diff_ids.push_back(d.is_string() ? d.get<std::string>() : "");
+  if (impl_->pending_count() > 0) return make_error(ErrorKind::internal, "commit with layers still being applied");
   if (diff_ids.size() != impl_->layers.size())
     return make_error(ErrorKind::corrupt, "image config lists " + std::to_string(diff_ids.size()) +
                                               " layers (rootfs.diff_ids) but " + std::to_string(impl_->layers.size()) +
@@ -401,6 +483,30 @@ ScratchDir::~ScratchDir() {
   auto r = remove_tree(path_);
   if (!r) log_warn("removing " + path_ + ": " + r.error().str());
   ::unlink((path_ + ".lock").c_str());
+}
+
+Result<ExportedLayer> Store::export_layer(const std::string& id, const std::string& out) {
+  std::string dir = layer_dir(id);
+  std::vector<std::string> parents;  // topmost first
+  for (auto rec = layer(id); rec && !rec->parent.empty(); rec = layer(rec->parent)) parents.push_back(layer_dir(rec->parent));
+  Driver driver = impl_->opts.driver;
+  auto payload = ROOST_TRY(userns::run_in_userns(impl_->opts.mapping, [&]() -> Result<std::string> {
+    // The tar is spooled beside OUT, then compressed: TarWriter writes to an fd.
+    std::string spool = out + ".tar";
+    auto w = ROOST_TRY(open_file(spool, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    ROOST_TRY(write_layer_tar(driver, dir, parents, w.get()));
+    if (::lseek(w.get(), 0, SEEK_SET) != 0) return sys_error("lseek", spool);
+    auto x = gzip_layer(w.get(), out);
+    ::unlink(spool.c_str());
+    if (!x) return std::move(x).error();
+    return nlohmann::json{{"diff_id", x->diff_id}, {"digest", x->digest}, {"size", x->size}}.dump();
+  }));
+  auto j = nlohmann::json::parse(payload);
+  ExportedLayer x;
+  x.diff_id = j["diff_id"].get<std::string>();
+  x.digest = j["digest"].get<std::string>();
+  x.size = j["size"].get<uint64_t>();
+  return x;
 }
 
 std::vector<ImageRecord> Store::images() {

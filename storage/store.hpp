@@ -17,6 +17,7 @@
 #include "common/file_lock.hpp"
 #include "common/result.hpp"
 #include "storage/db.hpp"
+#include "storage/layer_export.hpp"
 #include "userns/idmap.hpp"
 
 namespace roost::storage {
@@ -104,6 +105,25 @@ class ImageWriter {
   Result<LayerRecord> add_layer(int fd, const std::string& expected_diff_id,
                                 const std::string& expected_compressed_digest);
 
+  // Layers applied while the caller is still producing them, several at
+  // once: start_layer forks a helper that applies the tar FD delivers (the
+  // caller writes the other end and closes it when done; the helper keeps its
+  // own copy of FD, so the caller may close it after the call). finish_layer
+  // waits for the oldest started layer and checks it against CHECK. With vfs a
+  // layer needs its parent's finished tree: one layer at a time
+  // (parallel_layers() says so). Must be called while single-threaded.
+  struct LayerCheck {
+    std::string diff_id;        // expected sha256 of the tar stream ("" = any)
+    std::string stream_digest;  // expected sha256 of the bytes read from FD ("" = any)
+    // When the caller decompressed the blob itself (and verifies its digest
+    // before commit), the digest and size to record for the layer.
+    std::string compressed_digest;
+    uint64_t compressed_size = 0;
+  };
+  Result<void> start_layer(int fd);
+  bool parallel_layers() const;
+  Result<LayerRecord> finish_layer(const LayerCheck& check);
+
   // Records the image (ID = sha256 of CONFIG_JSON) and attaches NAMES, moving
   // names that belonged to other images. Config diff_ids must match the
   // layers added. Committing an image that exists adds the names only.
@@ -153,6 +173,9 @@ class Store {
   Result<void> delete_container_layer(const std::string& container_id);
 
   std::optional<LayerRecord> layer(const std::string& id);
+  // Writes layer ID's own content as a gzip layer tar into the new file OUT
+  // (write_layer_tar, gzip_layer), inside the store's user namespace.
+  Result<ExportedLayer> export_layer(const std::string& id, const std::string& out);
   std::string layer_dir(const std::string& id) const;
   // Total bytes of distinct layers.
   uint64_t layers_size();

@@ -1,0 +1,67 @@
+// roost push [-q] [--tls-verify] [--cert-dir DIR] [--authfile F] [--creds U:P] IMAGE [DESTINATION]
+#include <iostream>
+
+#include "cli/image_lookup.hpp"
+#include "cli/registry_flags.hpp"
+#include "cli/verb.hpp"
+#include "common/fd.hpp"
+#include "image/push.hpp"
+#include "image/registries_conf.hpp"
+
+namespace roost::cli {
+namespace {
+
+struct PushFlags {
+  RegistryFlags registry;
+  bool quiet = false;
+  std::string digestfile;
+  std::string image;
+  std::string destination;
+};
+
+Result<int> run_push(Session& s, const PushFlags& f) {
+  auto store = ROOST_TRY(s.store());
+  auto img = ROOST_TRY(lookup_image(*store, f.image));
+  image::Progress progress;
+  if (!f.quiet) progress = [](const std::string& line) { std::cerr << line << std::endl; };
+  std::string dest = f.destination.empty() ? f.image : f.destination;
+  std::string digest;
+  if (dest.rfind("oci:", 0) == 0) {
+    std::string rest = dest.substr(4), ref;
+    if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find('/', colon) == std::string::npos) {
+      ref = rest.substr(colon + 1);
+      rest.resize(colon);
+    }
+    if (rest.empty()) return make_error(ErrorKind::invalid, "invalid destination \"" + dest + "\": no directory");
+    digest = ROOST_TRY_CTX(image::push_to_oci_layout(*store, img, rest, ref, progress), "pushing to " + dest);
+  } else {
+    if (dest.rfind("docker://", 0) == 0) dest = dest.substr(9);
+    if (image::is_short_name(dest))
+      return make_error(ErrorKind::invalid, "push needs a destination with a registry (HOST[:PORT]/NAME[:TAG]), not \"" + dest + "\"");
+    auto ref = ROOST_TRY(image::parse_reference(dest));
+    auto conf = ROOST_TRY(image::load_registries_conf());
+    auto opts = ROOST_TRY(f.registry.options());
+    bool insecure = ROOST_TRY(image::apply_registry_entry(conf, ref));
+    if (insecure && !f.registry.tls_verify_given()) opts.tls_verify = false;
+    digest = ROOST_TRY_CTX(image::push_to_registry(*store, img, ref, opts, progress), "pushing to " + ref.str());
+  }
+  if (!f.digestfile.empty()) ROOST_TRY(write_file_atomic(f.digestfile, digest, 0644));
+  return 0;
+}
+
+VerbRegistrar reg({
+    {"push", "image push"},
+    "Push an image to a registry or an OCI layout",
+    [](CLI::App& app) -> RunFn {
+      auto f = std::make_shared<PushFlags>();
+      f->registry.add_to(app, true);
+      app.add_flag("-q,--quiet", f->quiet, "Suppress progress output");
+      app.add_option("--digestfile", f->digestfile, "Write the digest of the pushed manifest to this file");
+      app.add_option("image", f->image, "Image to push")->required();
+      app.add_option("destination", f->destination, "Where to (docker://HOST/NAME[:TAG], HOST/NAME[:TAG], oci:DIR[:REF]; default: the image's name)");
+      return [f](Session& s) { return run_push(s, *f); };
+    },
+});
+
+}  // namespace
+}  // namespace roost::cli

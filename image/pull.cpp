@@ -1,0 +1,264 @@
+#include "image/pull.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "common/digest.hpp"
+#include "common/fd.hpp"
+#include "image/archive_internal.hpp"
+#include "image/inflate.hpp"
+
+namespace roost::image {
+namespace {
+
+// One layer blob on its way from the registry into a layer helper: every
+// byte is hashed and counted, gzip is inflated here (ISA-L), and the tar goes
+// down the pipe the helper reads.
+struct Transfer {
+  size_t index = 0;
+  Descriptor desc;
+  Compression compression = Compression::none;
+  CurlHandle handle;
+  HttpResponse response;  // headers only
+  char errbuf[CURL_ERROR_SIZE] = "";
+  UniqueFd pipe;  // write end
+  Sha256 sha;
+  uint64_t bytes = 0;
+  std::unique_ptr<GzipStream> gzip;
+  std::optional<Error> stream_error;  // decompressing or writing failed; hashing goes on
+  std::optional<Error> error;         // final verdict once done
+  bool done = false;
+
+  Result<void> to_pipe(const char* data, size_t len) {
+    if (!pipe.valid()) return {};
+    auto r = write_all(pipe.get(), data, len);
+    if (!r) return make_error(ErrorKind::io, "layer helper stopped reading");
+    return {};
+  }
+
+  size_t on_data(const char* data, size_t len) {
+    bytes += len;
+    if (bytes > desc.size) {
+      error = make_error(ErrorKind::corrupt, "blob " + desc.digest + ": larger than the " + std::to_string(desc.size) +
+                                                 " bytes the manifest says");
+      return 0;
+    }
+    sha.update(data, len);
+    if (!stream_error) {
+      auto r = gzip ? gzip->feed(data, len) : to_pipe(data, len);
+      if (!r) {
+        stream_error = r.error();
+        pipe.reset();  // the helper sees a short tar and fails; the digest decides the message
+      }
+    }
+    return len;
+  }
+
+  static size_t write_cb(char* data, size_t size, size_t n, void* self) {
+    return static_cast<Transfer*>(self)->on_data(data, size * n);
+  }
+
+  // After curl is done with it: the verdict, digest first (a tampered blob
+  // is reported as such, whatever else broke on the way).
+  void complete(CURLcode rc) {
+    done = true;
+    if (!error && rc != CURLE_OK) {
+      long status = 0;
+      curl_easy_getinfo(handle.easy, CURLINFO_RESPONSE_CODE, &status);
+      error = make_error(ErrorKind::io, "fetching blob " + desc.digest + ": " +
+                                            (rc == CURLE_HTTP_RETURNED_ERROR ? "HTTP status " + std::to_string(status)
+                                                                             : curl_error_text(rc, errbuf)));
+    }
+    if (!error && bytes != desc.size)
+      error = make_error(ErrorKind::corrupt, "blob " + desc.digest + ": truncated (" + std::to_string(bytes) + " of " +
+                                                 std::to_string(desc.size) + " bytes)");
+    if (!error) {
+      std::string got = sha.digest();
+      if (got != desc.digest) error = make_error(ErrorKind::corrupt, "blob " + desc.digest + ": digest mismatch (got " + got + ")");
+    }
+    if (!error && gzip && !stream_error) {
+      auto r = gzip->finish();
+      if (!r) stream_error = r.error();
+    }
+    if (!error && stream_error) error = *stream_error;
+    if (error) error->context("layer " + std::to_string(index + 1));
+    pipe.reset();  // end of the tar for the helper
+  }
+};
+
+class MultiHandle {
+ public:
+  MultiHandle() : m_(curl_multi_init()) {}
+  ~MultiHandle() {
+    for (auto* e : easies_) curl_multi_remove_handle(m_, e);
+    curl_multi_cleanup(m_);
+  }
+  MultiHandle(const MultiHandle&) = delete;
+  MultiHandle& operator=(const MultiHandle&) = delete;
+  void add(CURL* e) {
+    curl_multi_add_handle(m_, e);
+    easies_.push_back(e);
+  }
+  void remove(CURL* e) {
+    curl_multi_remove_handle(m_, e);
+    std::erase(easies_, e);
+  }
+  CURLM* get() { return m_; }
+
+ private:
+  CURLM* m_;
+  std::vector<CURL*> easies_;
+};
+
+// Restores SIGPIPE's disposition: a layer helper that fails closes its pipe,
+// and the write must fail with EPIPE rather than kill roost.
+class IgnoreSigpipe {
+ public:
+  IgnoreSigpipe() { old_ = ::signal(SIGPIPE, SIG_IGN); }
+  ~IgnoreSigpipe() { ::signal(SIGPIPE, old_); }
+
+ private:
+  sighandler_t old_;
+};
+
+struct Puller {
+  storage::Store& store;
+  RegistryClient& client;
+  const PullOptions& opts;
+  storage::ImageWriter& writer;
+  const ImageManifest& manifest;
+  const std::vector<std::string>& diff_ids;
+
+  void say(const std::string& line) {
+    if (opts.progress) opts.progress(line);
+  }
+
+  Result<std::unique_ptr<Transfer>> start(size_t i, MultiHandle& multi) {
+    auto t = std::make_unique<Transfer>();
+    t->index = i;
+    t->desc = manifest.layers[i];
+    t->compression = ROOST_TRY(layer_compression(t->desc.media_type));
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
+    UniqueFd rd(p[0]);
+    t->pipe = UniqueFd(p[1]);
+    ROOST_TRY(writer.start_layer(rd.get()));
+    if (t->compression == Compression::gzip) {
+      Transfer* raw = t.get();
+      t->gzip = std::make_unique<GzipStream>([raw](const char* d, size_t n) { return raw->to_pipe(d, n); });
+    }
+    auto req = ROOST_TRY(client.blob_request(t->desc.digest));
+    ROOST_TRY(prepare_request(t->handle, req, client.tls()));
+    CURL* e = t->handle.easy;
+    curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, Transfer::write_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 512L * 1024);
+    multi.add(e);
+    say("Copying blob " + t->desc.digest);
+    return t;
+  }
+
+  // Drives the transfers until the oldest one is done.
+  Result<void> run_until_front_done(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active) {
+    while (!active.front()->done) {
+      int running = 0;
+      CURLMcode mc = curl_multi_perform(multi.get(), &running);
+      if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        Transfer* t = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+        CURLcode rc = msg->data.result;
+        multi.remove(msg->easy_handle);
+        if (t) t->complete(rc);
+      }
+      if (active.front()->done) break;
+      mc = curl_multi_poll(multi.get(), nullptr, 0, 1000, nullptr);
+      if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
+    }
+    return {};
+  }
+
+  Result<void> finish_front(std::deque<std::unique_ptr<Transfer>>& active) {
+    auto t = std::move(active.front());
+    active.pop_front();
+    storage::ImageWriter::LayerCheck check;
+    check.diff_id = diff_ids[t->index];
+    if (t->compression == Compression::none) check.stream_digest = t->desc.digest;
+    check.compressed_digest = t->desc.digest;
+    check.compressed_size = t->desc.size;
+    auto applied = writer.finish_layer(check);
+    if (t->error) return std::move(*t->error);
+    if (!applied) return std::move(applied).error().context("layer " + std::to_string(t->index + 1));
+    return {};
+  }
+
+  Result<void> run() {
+    IgnoreSigpipe sigpipe;
+    MultiHandle multi;
+    std::deque<std::unique_ptr<Transfer>> active;
+    size_t window = writer.parallel_layers() ? std::max<size_t>(1, opts.parallel_layers) : 1;
+    std::string parent;
+    for (size_t next = 0; next < manifest.layers.size() || !active.empty();) {
+      while (next < manifest.layers.size() && active.size() < window) {
+        std::string id = storage::chain_id(parent, diff_ids[next]);
+        if (store.layer(id)) {
+          if (!active.empty()) break;  // stored layers join in order
+          ROOST_TRY(writer.add_layer(-1, diff_ids[next], ""));
+          say("Copying blob " + manifest.layers[next].digest + " skipped: already exists");
+        } else {
+          active.push_back(ROOST_TRY(start(next, multi)));
+        }
+        parent = id;
+        ++next;
+      }
+      if (active.empty()) continue;
+      ROOST_TRY(run_until_front_done(multi, active));
+      ROOST_TRY(finish_front(active));
+    }
+    return {};
+  }
+};
+
+}  // namespace
+
+Result<storage::ImageRecord> pull_image(storage::Store& store, const Reference& ref, const PullOptions& opts) {
+  auto say = [&](const std::string& line) {
+    if (opts.progress) opts.progress(line);
+  };
+  say("Trying to pull " + ref.str() + "...");
+  auto client = ROOST_TRY(RegistryClient::open(ref.domain, ref.path, opts.registry));
+  auto fetched = ROOST_TRY(client->get_manifest(ref.digest.empty() ? ref.tag : ref.digest));
+  if (is_manifest_list(fetched.media_type)) {
+    auto list = ROOST_TRY_CTX(parse_manifest_list(fetched.bytes, fetched.media_type), ref.str());
+    auto entry = ROOST_TRY_CTX(choose_platform(list, opts.platform.value_or(host_platform())), ref.str());
+    fetched = ROOST_TRY(client->get_manifest(entry.manifest.digest));
+    if (is_manifest_list(fetched.media_type))
+      return make_error(ErrorKind::unsupported, ref.str() + ": a manifest list inside a manifest list");
+  }
+  auto manifest = ROOST_TRY_CTX(parse_image_manifest(fetched.bytes, fetched.media_type), ref.str());
+  say("Getting image source signatures");
+  auto config = ROOST_TRY(client->get_blob(manifest.config));
+  auto diff_ids = ROOST_TRY(detail::config_diff_ids(config, "image config " + manifest.config.digest));
+  if (diff_ids.size() != manifest.layers.size())
+    return make_error(ErrorKind::corrupt, ref.str() + ": the manifest lists " + std::to_string(manifest.layers.size()) +
+                                              " layers but the config " + std::to_string(diff_ids.size()));
+  auto writer = ROOST_TRY(store.new_image());
+  Puller puller{store, *client, opts, *writer, manifest, diff_ids};
+  ROOST_TRY_CTX(puller.run(), "pulling " + ref.str());
+  say("Copying config " + manifest.config.digest);
+  say("Writing manifest to image destination");
+  std::vector<std::string> names;
+  if (!ref.tag.empty()) names.push_back(ref.repository() + ":" + ref.tag);
+  return writer->commit(config, fetched.bytes, fetched.media_type, names);
+}
+
+}  // namespace roost::image

@@ -1,0 +1,29 @@
+// Pulling an image from a registry into the store: manifest (through a list
+// when there is one), config, then every layer streamed from the network
+// through digest checks and decompression straight into layer application,
+// two layers at a time. Nothing is committed unless every byte verified.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+#include "image/manifest.hpp"
+#include "image/reference.hpp"
+#include "image/registry.hpp"
+#include "storage/store.hpp"
+
+namespace roost::image {
+
+struct PullOptions {
+  RegistryOptions registry;
+  std::optional<Platform> platform;  // default: the host's
+  // Receives podman-shaped progress lines ("Copying blob sha256:..."); may be empty.
+  std::function<void(const std::string&)> progress;
+  size_t parallel_layers = 2;
+};
+
+Result<storage::ImageRecord> pull_image(storage::Store& store, const Reference& ref, const PullOptions& options);
+
+}  // namespace roost::image

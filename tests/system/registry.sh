@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# A real registry for the pull/push tests: Debian's docker-registry (the CNCF
+# distribution registry) on 127.0.0.1 at a free port, storage in $TEST_TMP.
+# Source it from a test file's setup; call stop_registry from teardown.
+#
+#   start_registry [--tls] [--auth]   sets REGISTRY (host:port), REGISTRY_DIR
+#                                     (its storage), and with --tls CERT_DIR
+#                                     (holding ca.crt); --auth: htpasswd with
+#                                     user $REG_USER, password $REG_PASS
+#   push_fixture SOURCE NAME[:TAG]    skopeo copy of a fixture into it
+
+REG_USER=roostuser
+REG_PASS=s3cret-Pa55word
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_registry() {
+  local tls=0 auth=0 a
+  for a; do
+    case $a in
+      --tls) tls=1 ;;
+      --auth) auth=1 ;;
+    esac
+  done
+  command -v docker-registry >/dev/null || skip "docker-registry is not installed (setup/deps)"
+  local port
+  port=$(free_port)
+  REGISTRY=127.0.0.1:$port
+  REGISTRY_DIR=$TEST_TMP/registry
+  mkdir -p "$REGISTRY_DIR/storage"
+  local conf=$REGISTRY_DIR/config.yml
+  cat >"$conf" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/storage
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+YAML
+  if ((tls)); then
+    CERT_DIR=$TEST_TMP/certs
+    mkdir -p "$CERT_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=roost test CA" \
+      -keyout "$REGISTRY_DIR/ca.key" -out "$CERT_DIR/ca.crt" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+      -keyout "$REGISTRY_DIR/server.key" -out "$REGISTRY_DIR/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$REGISTRY_DIR/ext.cnf"
+    openssl x509 -req -in "$REGISTRY_DIR/server.csr" -CA "$CERT_DIR/ca.crt" -CAkey "$REGISTRY_DIR/ca.key" \
+      -CAcreateserial -days 2 -extfile "$REGISTRY_DIR/ext.cnf" -out "$REGISTRY_DIR/server.crt" 2>/dev/null
+    cat >>"$conf" <<YAML
+  tls:
+    certificate: $REGISTRY_DIR/server.crt
+    key: $REGISTRY_DIR/server.key
+YAML
+  fi
+  if ((auth)); then
+    command -v htpasswd >/dev/null || skip "htpasswd is not installed (apache2-utils, setup/deps)"
+    htpasswd -Bbc "$REGISTRY_DIR/htpasswd" "$REG_USER" "$REG_PASS" 2>/dev/null
+    cat >>"$conf" <<YAML
+auth:
+  htpasswd:
+    realm: roost-test
+    path: $REGISTRY_DIR/htpasswd
+YAML
+  fi
+  # The registry takes REGISTRY_* variables as configuration (REGISTRY_AUTH_FILE!).
+  env -u REGISTRY_AUTH_FILE docker-registry serve "$conf" >"$REGISTRY_DIR/log" 2>&1 &
+  REGISTRY_PID=$!
+  local scheme=http i
+  ((tls)) && scheme=https
+  for ((i = 0; i < 100; i++)); do
+    if curl -sk -o /dev/null "$scheme://$REGISTRY/v2/"; then return 0; fi
+    kill -0 "$REGISTRY_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "the registry did not start: $(cat "$REGISTRY_DIR/log")"
+}
+
+stop_registry() {
+  if [[ -n ${REGISTRY_PID-} ]]; then
+    kill "$REGISTRY_PID" 2>/dev/null
+    wait "$REGISTRY_PID" 2>/dev/null
+    REGISTRY_PID=
+  fi
+}
+
+# push_fixture SOURCE NAME[:TAG] [skopeo copy options...]
+push_fixture() {
+  local src=$1 dest=$2
+  shift 2
+  local creds=()
+  [[ -f $REGISTRY_DIR/htpasswd ]] && creds=(--dest-creds "$REG_USER:$REG_PASS")
+  skopeo --insecure-policy copy --quiet --dest-tls-verify=false "${creds[@]}" "$@" "$src" "docker://$REGISTRY/$dest" ||
+    fail "skopeo copy $src to $REGISTRY/$dest failed"
+}
+
+# blob_file DIGEST: the registry's file for a blob.
+blob_file() {
+  local hex=${1#sha256:}
+  echo "$REGISTRY_DIR/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
