@@ -3,7 +3,7 @@
 // stream (several at once through a curl multi handle).
 #pragma once
 
-#include <curl/curl.h>
+#include "image/curl_shim.hpp"
 
 #include <functional>
 #include <map>
