@@ -49,6 +49,8 @@ Result<json> collect(Session& s) {
       {"hostname", host_name()},
       {"idMappings", maps},
       {"kernel", kernel_release()},
+      // The default network of a container, for root as for a normal user.
+      {"networkBackend", "slirp4netns"},
       {"os", "linux"},
       {"runtimeDir", user->runtime_dir},
       {"security", {{"rootless", user->rootless}}},

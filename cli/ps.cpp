@@ -8,6 +8,7 @@
 #include "cli/verb.hpp"
 #include "common/format.hpp"
 #include "common/go_template.hpp"
+#include "netns/options.hpp"
 
 namespace roost::cli {
 namespace {
@@ -25,6 +26,16 @@ struct PsFlags {
 std::string joined(const std::vector<std::string>& v) {
   std::string out;
   for (auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+// podman's ps JSON shape: one entry per port (ranges are not folded here).
+json ports_json(const std::vector<netns::PortMapping>& ports) {
+  if (ports.empty()) return nullptr;
+  json out = json::array();
+  for (const auto& p : ports)
+    out.push_back({{"host_ip", p.host_ip}, {"container_port", p.container_port}, {"host_port", p.host_port},
+                   {"range", 1}, {"protocol", netns::proto_name(p.proto)}});
   return out;
 }
 
@@ -50,7 +61,7 @@ json ps_json(const engine::ContainerRecord& c, int64_t now) {
       {"Pid", c.state == engine::State::running ? c.pid : 0},
       {"Pod", ""},
       {"PodName", ""},
-      {"Ports", nullptr},
+      {"Ports", ports_json(c.options.network.ports)},
       {"StartedAt", c.started_ns / 1000000000},
       {"State", engine::state_name(c.state)},
       {"Status", engine::status_text(c, now)},
@@ -69,7 +80,7 @@ json ps_template_row(const engine::ContainerRecord& c, int64_t now, bool no_trun
   row["CreatedHuman"] = ago;
   row["RunningFor"] = ago;
   row["CreatedAt"] = rfc3339(c.created_ns / 1000000000);
-  if (row["Ports"].is_null()) row["Ports"] = "";
+  row["Ports"] = netns::format_ports(c.options.network.ports);  // as the PORTS column
   if (row["Labels"].is_null()) row["Labels"] = json::object();
   row["Mounts"] = "";
   row["Networks"] = "";
@@ -134,7 +145,8 @@ Result<int> run_ps(Session& s, const PsFlags& f) {
     std::string cmd = joined(c.command);
     if (!f.no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
     rows.push_back({id(c), c.image_name, cmd, human_ago(c.created_ns / 1000000000, now / 1000000000),
-                    engine::status_text(c, now), "", c.name});
+                    engine::status_text(c, now),
+                    netns::format_ports(c.options.network.ports), c.name});
   }
   std::cout << render_table(rows);
   return 0;

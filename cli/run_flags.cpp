@@ -43,7 +43,15 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   repeated(app, "-v,--volume", f.volumes, "Bind mount HOST-DIR:CONTAINER-DIR[:ro|rw]");
   repeated(app, "--tmpfs", f.tmpfs, "Mount a tmpfs at PATH[:OPTIONS]");
   app.add_flag("--read-only", f.read_only, "Mount the container's root file system read-only");
-  app.add_option("--network,--net", f.network, "Network mode: none or host (default: a private loopback)");
+  app.add_option("--network,--net", f.network,
+                 "Network mode: slirp4netns[:OPTIONS] (the default), none, host or ns:PATH");
+  repeated(app, "-p,--publish", f.publish, "Publish a container's port to the host: [IP:][HOSTPORT:]CTRPORT[/tcp|/udp]");
+  app.add_flag("-P,--publish-all", f.publish_all, "Publish every exposed port to a random host port");
+  repeated(app, "--dns", f.dns, "DNS server for the container's /etc/resolv.conf");
+  repeated(app, "--dns-search", f.dns_search, "DNS search domain (\".\" for none)");
+  repeated(app, "--dns-option", f.dns_options, "DNS resolver option");
+  repeated(app, "--add-host", f.add_hosts, "Add a NAME:IP line to /etc/hosts");
+  app.add_flag("--no-hosts", f.no_hosts, "Keep the image's /etc/hosts instead of writing one");
   repeated(app, "--cap-add", f.cap_add, "Add a capability");
   repeated(app, "--cap-drop", f.cap_drop, "Drop a capability");
   app.add_flag("--privileged", f.privileged, "Give extended privileges to the container");
@@ -141,12 +149,18 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
     if (!absolute(t)) return make_error(ErrorKind::invalid, "invalid --tmpfs \"" + t + "\": the path must be absolute");
     o.tmpfs.push_back(t);
   }
-  if (f.network.empty() || f.network == "private") o.network = runtime::NetworkMode::private_loopback;
-  else if (f.network == "none") o.network = runtime::NetworkMode::none;
-  else if (f.network == "host") o.network = runtime::NetworkMode::host;
-  else
-    return make_error(ErrorKind::unsupported,
-                      "network mode \"" + f.network + "\" is not supported yet: use none or host");
+  ROOST_TRY(netns::parse_network_mode(f.network, o.network));
+  for (auto& p : f.publish) {
+    auto ports = ROOST_TRY(netns::parse_publish(p));
+    o.network.ports.insert(o.network.ports.end(), ports.begin(), ports.end());
+  }
+  o.network.publish_all = f.publish_all;
+  o.network.dns = f.dns;
+  o.network.dns_search = f.dns_search;
+  o.network.dns_options = f.dns_options;
+  o.network.add_hosts = f.add_hosts;
+  o.network.no_hosts = f.no_hosts;
+  ROOST_TRY(netns::check_network_options(o.network));
   for (auto& s : f.security_opts) {
     if (s == "seccomp=unconfined") {
       o.seccomp_unconfined = true;

@@ -28,6 +28,13 @@ struct RunFlags {
   std::vector<std::string> tmpfs;
   bool read_only = false;
   std::string network;
+  std::vector<std::string> publish;
+  bool publish_all = false;
+  std::vector<std::string> dns;
+  std::vector<std::string> dns_search;
+  std::vector<std::string> dns_options;
+  std::vector<std::string> add_hosts;
+  bool no_hosts = false;
   std::vector<std::string> cap_add;
   std::vector<std::string> cap_drop;
   bool privileged = false;

@@ -19,6 +19,8 @@
 #include "engine/inspect.hpp"
 #include "engine/proc.hpp"
 #include "image/reference.hpp"
+#include "netns/attach.hpp"
+#include "netns/ports.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/external.hpp"
 #include "storage/db.hpp"
@@ -278,6 +280,8 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
   HostFilesInput in{c, img, run_dir(c.id), layer.dir + "/merged", store_opts().mapping, opts.rootless};
   auto facts = ROOST_TRY(prepare_host_files(in));
   auto spec = ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
+  // Checked before anything runs: slirp4netns, /dev/net/tun, free host ports.
+  auto network = ROOST_TRY(netns::Attachment::prepare(c.options.network, run_dir(c.id)));
 
   pid_t me = ::getpid();
   auto claim = ROOST_TRY(db.prepare(
@@ -299,7 +303,17 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
   req.mount_rootfs = [layer, rootless](const std::string& target) {
     return storage::mount_container_root(layer, target, rootless);
   };
+  if (network.needed() && runtime_path.empty())
+    req.on_namespaces = [&network](pid_t pid) { return network.attach(pid); };
   auto on_started = [&](pid_t pid) {
+    // An external runtime has no such hook: the network comes up as its
+    // `start` runs.
+    if (network.needed() && !runtime_path.empty()) {
+      if (auto attached = network.attach(pid); !attached) {
+        log_warn("container " + c.id + ": " + attached.error().str());
+        ::kill(pid, SIGKILL);
+      }
+    }
     auto st = db.prepare("UPDATE containers SET pid = ?, pid_start = ? WHERE id = ? AND state = 'running' RETURNING id");
     bool recorded = false;
     if (st) {
@@ -315,6 +329,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
                     : runtime::run_with_external_runtime(runtime_path, req, run_dir(c.id) + "/bundle",
                                                          runtime::external_state_root(store_opts().run_root, runtime_path),
                                                          c.id, on_started);
+  network.stop();
 
   Result<bool> recorded = false;
   if (result) {
@@ -388,6 +403,9 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   // Building the spec now checks capabilities, seccomp profiles and ulimits
   // before anything is stored; start builds it again with fresh host facts.
   auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
+  ROOST_TRY(netns::check_network_options(options.network));
+  ROOST_TRY(netns::assign_host_ports(options.network, image_config.exposed_ports));
+  c.options = options;
   HostFilesInput in{c, img, s.run_dir(c.id), s.store_opts().graph_root + "/containers/" + c.id + "/merged",
                     s.store_opts().mapping, s.opts.rootless};
   auto spec = ROOST_TRY(runtime::build_spec(image_config, options, planned_host_facts(in)));
@@ -435,7 +453,19 @@ Result<int> Engine::start_container(const std::string& id_or_name, const StdioFd
   if (!attach)
     return make_error(ErrorKind::unsupported,
                       "starting a container without attaching (detached) is not supported yet: use -a");
-  return impl_->start(std::move(c), stdio);
+  bool auto_remove = c.auto_remove;
+  std::string id = c.id;
+  auto result = impl_->start(std::move(c), stdio);
+  // A --rm container that could not start (its network could not be set
+  // up) goes too; one that ran was removed by start.
+  if (!result && auto_remove) {
+    auto fresh = impl_->lookup(id, false);
+    if (fresh && fresh->state != State::running) {
+      auto removed = impl_->remove(*fresh, false);
+      if (!removed) log_warn("removing container " + id + ": " + removed.error().str());
+    }
+  }
+  return result;
 }
 
 Result<void> Engine::remove_container(const std::string& id_or_name, bool force) {

@@ -103,8 +103,6 @@ class Engine {
 
 // RunOptions <-> JSON, as stored in the record (enough to start it again).
 nlohmann::json options_to_json(const runtime::RunOptions& o);
-// "private", "none" or "host", as stored and as inspect shows it.
-const char* network_name(runtime::NetworkMode m);
 Result<runtime::RunOptions> options_from_json(const nlohmann::json& j);
 
 // "adjective_noun", like Docker's generated names.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/fd.hpp"
+#include "netns/host_files.hpp"
 
 namespace roost::engine {
 namespace {
@@ -27,39 +28,39 @@ Result<void> replace_file(const std::string& path, const std::string& data) {
 
 }  // namespace
 
+// The host's network with no DNS options: its own resolv.conf, as it changes.
+bool host_resolv_conf(const netns::NetworkOptions& net) {
+  return net.mode == netns::Mode::host && net.dns.empty() && net.dns_search.empty() && net.dns_options.empty();
+}
+
 runtime::HostFacts planned_host_facts(const HostFilesInput& in) {
   runtime::HostFacts f;
+  const auto& net = in.container.options.network;
   f.mapping = in.mapping;
   f.rootfs = in.rootfs;
-  f.hosts_file = in.run_dir + "/hosts";
+  if (!net.no_hosts) f.hosts_file = in.run_dir + "/hosts";
   f.hostname_file = in.run_dir + "/hostname";
   f.containerenv_file = in.run_dir + "/.containerenv";
-  // Until the network module lands, only a container sharing the host's
-  // network gets the host's resolver configuration.
-  if (in.container.options.network == runtime::NetworkMode::host && ::access("/etc/resolv.conf", R_OK) == 0)
-    f.resolv_conf = "/etc/resolv.conf";
+  if (!host_resolv_conf(net)) f.resolv_conf = in.run_dir + "/resolv.conf";
+  else if (::access("/etc/resolv.conf", R_OK) == 0) f.resolv_conf = "/etc/resolv.conf";
   return f;
 }
 
 Result<runtime::HostFacts> prepare_host_files(const HostFilesInput& in) {
   auto f = planned_host_facts(in);
   const auto& c = in.container;
+  const auto& net = c.options.network;
   std::string hostname = c.options.hostname.empty() ? c.id.substr(0, 12) : c.options.hostname;
   ROOST_TRY(make_dirs(in.run_dir, 0700));
 
-  std::string hosts;
-  if (c.options.network == runtime::NetworkMode::host) {
-    auto host = read_file("/etc/hosts");
-    if (host) hosts = *host;
-    if (!hosts.empty() && hosts.back() != '\n') hosts += '\n';
-  } else {
-    hosts = "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-            "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
+  if (!f.hosts_file.empty()) {
+    std::string host_hosts;
+    if (net.mode == netns::Mode::host) host_hosts = read_file("/etc/hosts").value_or(std::string());
+    ROOST_TRY(replace_file(f.hosts_file, netns::hosts_text(net, hostname, c.name, host_hosts)));
   }
-  hosts += "127.0.1.1\t" + hostname + (c.name != hostname ? " " + c.name : "") + "\n";
-  ROOST_TRY(replace_file(f.hosts_file, hosts));
+  if (!host_resolv_conf(net))
+    ROOST_TRY(replace_file(f.resolv_conf, netns::resolv_conf_text(read_file("/etc/resolv.conf").value_or(std::string()), net)));
   ROOST_TRY(replace_file(f.hostname_file, hostname + "\n"));
-
   // As podman: details about the container only for privileged ones.
   std::string env;
   if (c.options.privileged)

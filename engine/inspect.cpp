@@ -4,6 +4,8 @@
 #include "common/format.hpp"
 #include "engine/inspect.hpp"
 
+#include "netns/host_files.hpp"
+
 namespace roost::engine {
 
 using nlohmann::json;
@@ -34,6 +36,23 @@ json spec_at(const json& spec, std::initializer_list<const char*> path, json fal
     cur = &(*cur)[k];
   }
   return *cur;
+}
+
+// podman's NetworkSettings; addresses only while slirp4netns gives them.
+json network_settings(const ContainerRecord& c) {
+  const auto& net = c.options.network;
+  bool running = c.state == State::running && c.pid > 0;
+  json s = {{"Bridge", ""}, {"SandboxID", ""}, {"HairpinMode", false}, {"LinkLocalIPv6Address", ""},
+            {"LinkLocalIPv6PrefixLen", 0}, {"Ports", netns::port_bindings_json(net.ports)},
+            {"SandboxKey", running && net.mode != netns::Mode::host ? "/proc/" + std::to_string(c.pid) + "/ns/net" : ""},
+            {"IPAddress", ""}, {"IPPrefixLen", 0}, {"Gateway", ""}, {"MacAddress", ""}};
+  if (running && net.mode == netns::Mode::slirp4netns) {
+    auto a = netns::slirp_addresses(net.slirp.cidr);
+    s["IPAddress"] = a.guest;
+    s["IPPrefixLen"] = 24;
+    s["Gateway"] = a.host;
+  }
+  return s;
 }
 
 }  // namespace
@@ -107,6 +126,7 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
                      ? json{{"MergedDir", dir + "/merged"}, {"RootfsDir", dir + "/rootfs"}}
                      : json{{"MergedDir", dir + "/merged"}, {"UpperDir", dir + "/upper"}, {"WorkDir", dir + "/work"}}}}},
       {"Mounts", mounts},
+      {"NetworkSettings", network_settings(c)},
       {"Config",
        {{"Hostname", o.hostname},
         {"Domainname", ""},
@@ -128,7 +148,7 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
         {"StopSignal", 15}}},
       {"HostConfig",
        {{"Binds", binds},
-        {"NetworkMode", network_name(o.network)},
+        {"NetworkMode", netns::mode_name(o.network)},
         {"AutoRemove", c.auto_remove},
         {"CapAdd", o.cap_add},
         {"CapDrop", o.cap_drop},
@@ -137,7 +157,12 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
         {"SecurityOpt", security},
         {"Tmpfs", tmpfs},
         {"Ulimits", ulimits},
-        {"PortBindings", json::object()},
+        {"PortBindings", netns::port_bindings_json(o.network.ports)},
+        {"PublishAllPorts", o.network.publish_all},
+        {"Dns", o.network.dns},
+        {"DnsSearch", o.network.dns_search},
+        {"DnsOptions", o.network.dns_options},
+        {"ExtraHosts", o.network.add_hosts},
         {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}}}},
   };
 }

@@ -7,15 +7,6 @@ namespace roost::engine {
 
 using nlohmann::json;
 
-const char* network_name(runtime::NetworkMode m) {
-  switch (m) {
-    case runtime::NetworkMode::private_loopback: return "private";
-    case runtime::NetworkMode::none: return "none";
-    case runtime::NetworkMode::host: return "host";
-  }
-  return "private";
-}
-
 json options_to_json(const runtime::RunOptions& o) {
   json binds = json::array();
   for (auto& b : o.binds) binds.push_back({{"source", b.source}, {"destination", b.destination}, {"read_only", b.read_only}});
@@ -26,7 +17,7 @@ json options_to_json(const runtime::RunOptions& o) {
       {"env", o.env}, {"workdir", o.workdir}, {"user", o.user}, {"hostname", o.hostname},
       {"tty", o.tty}, {"interactive", o.interactive}, {"read_only", o.read_only}, {"privileged", o.privileged},
       {"cap_add", o.cap_add}, {"cap_drop", o.cap_drop}, {"binds", binds}, {"tmpfs", o.tmpfs},
-      {"network", network_name(o.network)}, {"seccomp_profile_json", o.seccomp_profile_json},
+      {"network", netns::to_json(o.network)}, {"seccomp_profile_json", o.seccomp_profile_json},
       {"seccomp_unconfined", o.seccomp_unconfined}, {"no_new_privileges", o.no_new_privileges},
       {"ulimits", ulimits}, {"runtime", o.oci_runtime},
   };
@@ -53,11 +44,7 @@ Result<runtime::RunOptions> options_from_json(const json& j) {
     o.cap_drop = j.at("cap_drop").get<std::vector<std::string>>();
     for (auto& b : j.at("binds")) o.binds.push_back({b.at("source"), b.at("destination"), b.at("read_only")});
     o.tmpfs = j.at("tmpfs").get<std::vector<std::string>>();
-    std::string net = j.at("network");
-    if (net == "private") o.network = runtime::NetworkMode::private_loopback;
-    else if (net == "none") o.network = runtime::NetworkMode::none;
-    else if (net == "host") o.network = runtime::NetworkMode::host;
-    else return make_error(ErrorKind::corrupt, "container options: unknown network mode \"" + net + "\"");
+    o.network = ROOST_TRY(netns::network_from_json(j.at("network")));
     o.seccomp_profile_json = j.at("seccomp_profile_json");
     o.seccomp_unconfined = j.at("seccomp_unconfined");
     o.no_new_privileges = j.at("no_new_privileges");

@@ -208,8 +208,8 @@ Result<void> setup_and_exec(const InitConfig& c) {
   const json lx = spec.value("linux", json::object());
   const int sock = c.sock;
 
+  if (c.new_userns || c.wait_namespaces) ROOST_TRY(wait_go(sock));
   if (c.new_userns) {
-    ROOST_TRY(wait_go(sock));
     if (::setresgid(0, 0, 0) != 0) return sys_error("setresgid(0) in the user namespace");
     if (::setresuid(0, 0, 0) != 0) return sys_error("setresuid(0) in the user namespace");
     if (!c.single_id && ::setgroups(0, nullptr) != 0) return sys_error("setgroups in the user namespace");

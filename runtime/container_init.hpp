@@ -5,7 +5,7 @@
 // child -> parent: 'C' set up, waiting for createRuntime/prestart hooks;
 //                  'T' + fd the pty master; 'E' kind errno message (failed);
 //                  'X' errno command (exec failed); EOF: exec succeeded.
-// parent -> child: 'G' go on (after the ID maps, the hooks, the pty's size).
+// parent -> child: 'G' go on (after the ID maps and on_namespaces, the hooks, the pty's size).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -19,6 +19,7 @@ struct InitConfig {
   const ExecRequest* request = nullptr;
   int sock = -1;
   bool new_userns = false;  // wait for 'G', then become root in it
+  bool wait_namespaces = false;  // wait for 'G' (ExecRequest::on_namespaces)
   bool single_id = false;   // setgroups is denied
   bool in_userns = false;   // not the host's root: rootless fallbacks apply
   bool new_netns = false;   // bring loopback up

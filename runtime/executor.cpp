@@ -281,6 +281,7 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
   cfg.request = &request;
   cfg.sock = child_sock.get();
   cfg.new_userns = ns.user;
+  cfg.wait_namespaces = static_cast<bool>(request.on_namespaces);
   cfg.single_id = ns.user && request.mapping.single_id;
   cfg.in_userns = ns.user || ::geteuid() != 0;
   cfg.new_netns = ns.net;
@@ -312,10 +313,9 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
   child_sock.reset();
   SignalForwarder forwarder(child.pid());
 
-  if (ns.user) {
-    ROOST_TRY_CTX(write_maps(request.mapping, child.pid()), "setting up the user namespace ID maps");
-    ROOST_TRY(write_all(sock.get(), "G", 1));
-  }
+  if (ns.user) ROOST_TRY_CTX(write_maps(request.mapping, child.pid()), "setting up the user namespace ID maps");
+  if (request.on_namespaces) ROOST_TRY(request.on_namespaces(child.pid()));
+  if (ns.user || request.on_namespaces) ROOST_TRY(write_all(sock.get(), "G", 1));
   UniqueFd master;
   const int winsize_fd = ::isatty(request.stdin_fd) ? request.stdin_fd : ::isatty(request.stdout_fd) ? request.stdout_fd : -1;
   auto failed = ROOST_TRY(follow_setup(child, sock.get(), spec, master, winsize_fd));

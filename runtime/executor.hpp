@@ -30,6 +30,11 @@ struct ExecRequest {
   // Where the executor may keep what it can reuse between containers (the
   // compiled seccomp filters); empty: nothing is kept.
   std::string cache_dir;
+  // Called in the parent with the container process's PID once its
+  // namespaces exist (and its ID maps are written), before it goes on to
+  // mount its root and run its command: the network is attached here. An
+  // error stops the container before its command runs. May be empty.
+  std::function<Result<void>(pid_t)> on_namespaces;
   int stdin_fd = 0;  // used when spec.process.terminal is false
   int stdout_fd = 1;
   int stderr_fd = 2;

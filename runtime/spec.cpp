@@ -171,9 +171,10 @@ Result<json> build_mounts(const RunOptions& o, const HostFacts& host, bool rootl
   standard.push_back(mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
   std::vector<std::string> sys = {"nosuid", "noexec", "nodev"};
   if (!o.privileged) sys.push_back("ro");
-  if (rootless && o.network == NetworkMode::host) {
+  if (rootless && (o.network.mode == netns::Mode::host || o.network.mode == netns::Mode::ns_path)) {
     // sysfs can only be mounted by the owner of the network namespace; a
-    // rootless container on the host's network gets the host's /sys instead.
+    // rootless container on a network it did not create gets the host's
+    // /sys instead.
     sys.insert(sys.begin(), "rbind");
     standard.push_back(mount("/sys", "bind", "/sys", sys));
   } else {
@@ -359,6 +360,9 @@ Result<ImageConfig> parse_image_config(const std::string& config_json) {
     if (!cfg["Volumes"].is_object()) return corrupt_config("config.Volumes", "expected an object");
     for (const auto& [path, ignored] : cfg["Volumes"].items()) c.volumes.push_back(path);
   }
+  if (cfg.contains("ExposedPorts") && cfg["ExposedPorts"].is_object()) {
+    for (const auto& [port, ignored] : cfg["ExposedPorts"].items()) c.exposed_ports.push_back(port);
+  }
   return c;
 }
 
@@ -453,7 +457,10 @@ Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o,
   if (!image.stop_signal.empty()) annotations["org.opencontainers.image.stopSignal"] = image.stop_signal;
 
   json namespaces = json::array({{{"type", "pid"}}, {{"type", "mount"}}, {{"type", "ipc"}}, {{"type", "uts"}}});
-  if (o.network != NetworkMode::host) namespaces.push_back({{"type", "network"}});
+  if (o.network.mode == netns::Mode::ns_path)
+    namespaces.push_back({{"type", "network"}, {"path", o.network.ns_path}});
+  else if (o.network.mode != netns::Mode::host)
+    namespaces.push_back({{"type", "network"}});
   if (rootless) namespaces.push_back({{"type", "user"}});
 
   json lx = {{"namespaces", namespaces}, {"devices", devices()}};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "netns/options.hpp"
 #include "userns/idmap.hpp"
 
 namespace roost::runtime {
@@ -24,6 +25,7 @@ struct ImageConfig {
   std::string user;
   std::string stop_signal;
   std::vector<std::string> volumes;
+  std::vector<std::string> exposed_ports;  // ExposedPorts keys: "80/tcp"
 };
 // Parses the image config JSON (the whole config blob); unknown fields ignored.
 Result<ImageConfig> parse_image_config(const std::string& config_json);
@@ -42,7 +44,6 @@ struct Ulimit {
 // Parses "nofile=1024:2048" or "nproc=512"; errors name the bad part.
 Result<Ulimit> parse_ulimit(const std::string& text);
 
-enum class NetworkMode { private_loopback, none, host };
 
 struct RunOptions {
   std::string container_id;  // 64 hex
@@ -61,7 +62,7 @@ struct RunOptions {
   std::vector<std::string> cap_drop;
   std::vector<BindMount> binds;       // -v
   std::vector<std::string> tmpfs;     // --tmpfs PATH[:opts]
-  NetworkMode network = NetworkMode::private_loopback;
+  netns::NetworkOptions network;      // --network, -p, --dns, --add-host...
   // "" = the default profile; "unconfined"; or the JSON text of a profile file.
   std::string seccomp_profile_json;
   bool seccomp_unconfined = false;
@@ -105,7 +106,7 @@ Result<nlohmann::json> seccomp_from_profile(const std::string& profile_json, con
 // "io.roost.user" (the executor resolves it through the container's own
 // /etc/passwd and /etc/group). Also: mounts, masked and read-only paths,
 // namespaces (user only when the mapping is not identity; network per
-// NetworkMode), uid/gid mappings, capabilities, seccomp, rlimits,
+// network.mode; ns:PATH joins that namespace), uid/gid mappings, capabilities, seccomp, rlimits,
 // noNewPrivileges.
 Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& options, const HostFacts& host);
 

@@ -62,6 +62,7 @@ test_info_json_matches_the_host() {
   if [[ -n $slirp ]]; then
     is "$(jqi .host.slirp4netns.version)" "$(slirp4netns --version | head -n1)" "first line of slirp4netns --version"
   fi
+  is "$(jqi .host.networkBackend)" slirp4netns "the default network"
   is "$(jqi .host.fuseOverlayfs.executable)" "$(command -v fuse-overlayfs || true)"
   [[ -n $(jqi .store.graphDriverSource) ]] || fail "graphDriverSource says where the driver choice came from"
 }

@@ -68,7 +68,7 @@ test_user() {
 test_hostname_and_hosts() {
   run_roost 0 run --rm --name named --hostname myhost busybox sh -c 'hostname; cat /etc/hostname; cat /etc/hosts'
   assert_contains "$output" "myhost"$'\n'"myhost"
-  assert_match "$output" $'127\\.0\\.1\\.1\tmyhost named'
+  assert_match "$output" $'10\\.0\\.2\\.100\tmyhost named' "the container's address with slirp4netns"
   assert_contains "$output" "localhost"
 }
 
@@ -115,7 +115,7 @@ test_network_none_has_only_loopback() {
   run_roost 0 run --rm --network none busybox cat /proc/net/dev
   is "$(grep ':' <<<"$output" | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')" "lo " "only lo"
   run_roost 0 run --rm busybox cat /proc/net/dev
-  is "$(grep ':' <<<"$output" | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')" "lo " "default: a private loopback"
+  is "$(grep ':' <<<"$output" | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')" "lo tap0 " "default: slirp4netns's tap0"
 }
 
 test_each_run_gets_a_fresh_root() {

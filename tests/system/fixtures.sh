@@ -26,6 +26,9 @@
 #                               skopeo (ref "latest").
 #   busybox-docker-archive.tar  The same image as a docker-archive written by
 #                               skopeo, tagged localhost/busybox:latest.
+#   busybox-expose-oci/         The busybox layer with ExposedPorts 8080/tcp and
+#                               8081/udp (for -P), label
+#                               org.roost.fixture=busybox-expose.
 #   multilayer-oci/             OCI layout, 3 layers, ref "latest":
 #   multilayer-docker-archive.tar  ... and as docker-archive by skopeo, tagged
 #                               localhost/multilayer:latest. Layers:

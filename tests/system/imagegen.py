@@ -118,8 +118,8 @@ def sha256_file(path):
 
 # --- image metadata ---------------------------------------------------------
 
-def image_config(diff_ids, cmd=("sh",), labels=None):
-    return {
+def image_config(diff_ids, cmd=("sh",), labels=None, exposed=None):
+    config = {
         "created": CREATED,
         "architecture": goarch(),
         "os": "linux",
@@ -128,6 +128,9 @@ def image_config(diff_ids, cmd=("sh",), labels=None):
         "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
         "history": [{"created": CREATED, "created_by": "roost imagegen.py"} for _ in diff_ids],
     }
+    if exposed:
+        config["config"]["ExposedPorts"] = {port: {} for port in exposed}
+    return config
 
 
 def _dump(obj):
@@ -267,6 +270,10 @@ def build_fixtures(out, busybox):
     env["BUSYBOX_ID"] = hashlib.sha256(_dump(bb_config)).hexdigest()
     env["BUSYBOX_MANIFEST_DIGEST"] = oci_layout(
         os.path.join(out, "busybox-oci"), [bb_rootfs], bb_config)
+
+    oci_layout(os.path.join(out, "busybox-expose-oci"), [bb_rootfs],
+               image_config([bb_diff], labels={"org.roost.fixture": "busybox-expose"},
+                            exposed=["8080/tcp", "8081/udp"]))
 
     base, whiteouts, links = multilayer_layers()
     paths, diffs = [], []

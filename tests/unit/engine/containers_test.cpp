@@ -26,7 +26,9 @@ BOOST_AUTO_TEST_CASE(options_round_trip_through_json) {
   o.cap_drop = {"ALL"};
   o.binds = {{"/src", "/dst", true}};
   o.tmpfs = {"/scratch:size=1m"};
-  o.network = runtime::NetworkMode::none;
+  o.network.mode = netns::Mode::none;
+  o.network.ports = {{"127.0.0.1", 8080, 80, netns::Proto::tcp}};
+  o.network.dns = {"192.0.2.1"};
   o.seccomp_profile_json = "{}";
   o.no_new_privileges = true;
   o.ulimits = {{"nofile", 10, 20}};
@@ -34,7 +36,8 @@ BOOST_AUTO_TEST_CASE(options_round_trip_through_json) {
   BOOST_REQUIRE(back.ok());
   BOOST_TEST(options_to_json(*back).dump() == options_to_json(o).dump());
   BOOST_TEST(back->entrypoint.has_value(), "an empty entrypoint (cleared) stays distinct from none");
-  BOOST_TEST((back->network == runtime::NetworkMode::none));
+  BOOST_TEST((back->network.mode == netns::Mode::none));
+  BOOST_TEST(back->network.ports.at(0).host_port == 8080);
   BOOST_TEST(back->binds.at(0).read_only);
 
   runtime::RunOptions plain;

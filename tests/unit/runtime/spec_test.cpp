@@ -345,12 +345,12 @@ BOOST_AUTO_TEST_CASE(devpts_group_only_when_mapped) {
 
 BOOST_AUTO_TEST_CASE(sysfs_with_host_network) {
   auto o = options();
-  o.network = NetworkMode::host;
+  o.network.mode = netns::Mode::host;
   CHECK_JSON(mount_at(spec_ok(busybox(), o, rootless_host()), "/sys"),
              json::parse(R"({"destination":"/sys","type":"bind","source":"/sys",
                  "options":["rbind","nosuid","noexec","nodev","ro"]})"));
   BOOST_TEST(str(mount_at(spec_ok(busybox(), o, root_host()), "/sys")["type"]) == "sysfs");
-  o.network = NetworkMode::none;
+  o.network.mode = netns::Mode::none;
   BOOST_TEST(str(mount_at(spec_ok(busybox(), o, rootless_host()), "/sys")["type"]) == "sysfs");
 }
 
@@ -462,9 +462,9 @@ BOOST_AUTO_TEST_CASE(rootless_maps_ids) {
 
 BOOST_AUTO_TEST_CASE(network_modes) {
   auto o = options();
-  o.network = NetworkMode::none;
+  o.network.mode = netns::Mode::none;
   BOOST_TEST(has(namespaces(spec_ok(busybox(), o, root_host())), "network"));
-  o.network = NetworkMode::host;
+  o.network.mode = netns::Mode::host;
   BOOST_TEST(namespaces(spec_ok(busybox(), o, rootless_host())) == (strs{"pid", "mount", "ipc", "uts", "user"}));
 }
 
