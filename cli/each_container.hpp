@@ -8,8 +8,12 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/containers.hpp"
 
 namespace roost::cli {
+
+// NAMES, or with ALL the IDs of every running container (not both).
+Result<std::vector<std::string>> names_or_running(engine::Engine& eng, const std::vector<std::string>& names, bool all);
 
 int for_each_container(const std::vector<std::string>& names,
                        const std::function<Result<std::string>(const std::string&)>& fn);

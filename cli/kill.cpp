@@ -15,13 +15,8 @@ struct KillFlags {
 
 Result<int> run_kill(Session& s, const KillFlags& f) {
   int sig = ROOST_TRY(engine::parse_signal(f.signal));
-  if (f.containers.empty() && !f.all)
-    return make_error(ErrorKind::invalid, "you must provide at least one container name or ID");
   auto eng = ROOST_TRY(open_engine(s));
-  std::vector<std::string> targets = f.containers;
-  if (f.all)
-    for (auto& c : ROOST_TRY(eng->list()))
-      if (c.state == engine::State::running) targets.push_back(c.id);
+  auto targets = ROOST_TRY(names_or_running(*eng, f.containers, f.all));
   return for_each_container(targets, [&](const std::string& name) -> Result<std::string> {
     ROOST_TRY(eng->kill_container(name, sig));
     return name;

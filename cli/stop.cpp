@@ -15,15 +15,8 @@ struct StopFlags {
 };
 
 Result<int> run_stop(Session& s, const StopFlags& f) {
-  if (f.containers.empty() && !f.all)
-    return make_error(ErrorKind::invalid, "you must provide at least one container name or ID");
-  if (!f.containers.empty() && f.all)
-    return make_error(ErrorKind::invalid, "--all and containers cannot be used together");
   auto eng = ROOST_TRY(open_engine(s));
-  std::vector<std::string> targets = f.containers;
-  if (f.all)
-    for (auto& c : ROOST_TRY(eng->list()))
-      if (c.state == engine::State::running) targets.push_back(c.id);
+  auto targets = ROOST_TRY(names_or_running(*eng, f.containers, f.all));
   std::optional<int> timeout;
   if (f.timeout >= 0) timeout = f.timeout;
   return for_each_container(targets, [&](const std::string& name) -> Result<std::string> {

@@ -224,7 +224,17 @@ Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd) {
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  auto text = ROOST_TRY_CTX(read_fd(pipe.first.get()), "reading from the container's monitor");
+  // One line, not up to EOF: processes the monitor forks without exec (an
+  // external runtime's helper) hold the pipe as long as the container runs.
+  std::string text;
+  char ch;
+  for (;;) {
+    ssize_t n = ::read(pipe.first.get(), &ch, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("reading from the container's monitor");
+    if (n == 0 || ch == '\n') break;
+    text.push_back(ch);
+  }
   auto j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return make_error(ErrorKind::internal, "the container's monitor (" + command.front() +
