@@ -487,6 +487,8 @@ int Engine::monitor_container(const std::string& id, int sync_fd) {
   return run_monitor(config, [&](const StdioFds& io, const StartHooks& hooks) { return impl_->start(*c, io, &hooks); });
 }
 
+const storage::StoreOptions& Engine::store_options() const { return impl_->store_opts(); }
+
 std::string Engine::log_path(const ContainerRecord& c) const {
   return impl_->store_opts().graph_root + "/containers/" + c.id + "/ctr.log";
 }

@@ -117,6 +117,20 @@ class Engine {
   Result<void> kill_container(const std::string& id_or_name, int signal);
   // Waits until the container is no longer running; its exit code.
   Result<int> wait_container(const std::string& id_or_name);
+  // Runs one more process in the running container (runtime/exec.hpp):
+  // OPTIONS.command with OPTIONS.env added to the container's environment,
+  // OPTIONS.workdir and OPTIONS.user when given. Its exit code, 127/126 when
+  // it cannot be executed; DETACH: 0 once it runs.
+  struct ExecOptions {
+    std::vector<std::string> command;
+    std::vector<std::string> env;
+    std::string workdir;
+    std::string user;
+    bool detach = false;
+  };
+  Result<int> exec_container(const std::string& id_or_name, const ExecOptions& options, const StdioFds& stdio);
+  // The store's settings (graph and run root, ID mapping, driver).
+  const storage::StoreOptions& store_options() const;
   // Where the container's k8s-file log is (whether or not it exists).
   std::string log_path(const ContainerRecord& c) const;
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "engine/containers.hpp"
 #include "engine/proc.hpp"
 #include "engine/signals.hpp"
+#include "runtime/exec.hpp"
 
 namespace roost::engine {
 
@@ -108,6 +110,44 @@ Result<int> Engine::wait_container(const std::string& id_or_name) {
     c = ROOST_TRY(lookup(c.id));
   }
   return c.exit_code;
+}
+
+}  // namespace roost::engine
+
+namespace roost::engine {
+
+Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOptions& options, const StdioFds& stdio) {
+  auto c = ROOST_TRY(lookup(id_or_name));
+  if (c.state != State::running || c.pid <= 0 || !c.spec.is_object())
+    return make_error(ErrorKind::invalid, "can only create exec sessions on running containers: container state improper");
+  if (options.command.empty()) return make_error(ErrorKind::invalid, "exec: a command to run must be given");
+  runtime::ExecInRequest req;
+  req.target = c.pid;
+  req.spec = c.spec;
+  auto& process = req.spec["process"];
+  process["args"] = options.command;
+  process["terminal"] = false;
+  auto env = process.value("env", std::vector<std::string>{});
+  for (auto& e : options.env) {
+    auto key = e.substr(0, e.find('='));
+    env.erase(std::remove_if(env.begin(), env.end(), [&](const std::string& x) { return x.substr(0, x.find('=')) == key; }),
+              env.end());
+    env.push_back(e);
+  }
+  process["env"] = env;
+  if (!options.workdir.empty()) process["cwd"] = options.workdir;
+  if (!options.user.empty()) {
+    // Resolved inside the container, as the annotation of create's -u is.
+    req.spec["annotations"]["io.roost.user"] = options.user;
+    process["user"] = json{{"uid", 0}, {"gid", 0}};
+  }
+  req.single_id = store_options().mapping.single_id;
+  req.cache_dir = store_options().run_root + "/cache";
+  req.stdin_fd = stdio.in;
+  req.stdout_fd = stdio.out;
+  req.stderr_fd = stdio.err;
+  req.detach = options.detach;
+  return runtime::exec_in_container(req);
 }
 
 }  // namespace roost::engine
