@@ -19,8 +19,8 @@ test_exec_sees_the_container() {
   is "$output" "inside" "the container's root file system"
   run_roost 0 exec c hostname
   is "$output" "${cid:0:12}" "its UTS namespace"
-  run_roost 0 exec c cat /proc/1/cmdline
-  is "$(tr '\0' ' ' <<<"$output")" "sleep 100000 " "its PID namespace: PID 1 is the container's process"
+  run_roost 0 exec c sh -c 'tr "\0" " " </proc/1/cmdline'
+  is "$output" "sleep 100000 " "its PID namespace: PID 1 is the container's process"
   run_roost 0 exec c sh -c 'echo $FROM_RUN $HOME; pwd; id -u'
   is "$output" "yes /root"$'\n'"/"$'\n'"0" "its environment, working directory and user"
   local init_caps own_caps
