@@ -31,8 +31,7 @@ Result<int> run_exec(Session& s, CLI::App& app, const ExecFlags& f) {
   }
   for (auto& e : f.env) {
     if (e.empty() || e[0] == '=') return make_error(ErrorKind::invalid, "invalid environment variable \"" + e + "\"");
-    if (e.find('=') != std::string::npos) o.env.push_back(e);
-    else if (const char* v = std::getenv(e.c_str())) o.env.push_back(e + "=" + v);
+    add_env(o.env, e);
   }
   if (!f.workdir.empty() && f.workdir[0] != '/')
     return make_error(ErrorKind::invalid, "invalid working directory \"" + f.workdir + "\": it must be absolute");

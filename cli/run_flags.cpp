@@ -15,16 +15,6 @@ CLI::Option* repeated(CLI::App& app, const std::string& names, std::vector<std::
   return app.add_option(names, into, help)->allow_extra_args(false);
 }
 
-// KEY alone takes KEY's value from roost's own environment, and is dropped
-// when unset there (as podman and docker do).
-void add_env(std::vector<std::string>& out, const std::string& item) {
-  if (item.find('=') != std::string::npos) {
-    out.push_back(item);
-    return;
-  }
-  if (const char* v = std::getenv(item.c_str())) out.push_back(item + "=" + v);
-}
-
 bool absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
 
 }  // namespace
@@ -57,6 +47,14 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   app.add_option("--stop-signal", f.stop_signal, "Signal to stop the container (default: the image's, else SIGTERM)");
   app.add_option("--stop-timeout", f.stop_timeout, "Seconds to wait for the stop signal before SIGKILL");
   app.prefix_command();
+}
+
+void add_env(std::vector<std::string>& out, const std::string& item) {
+  if (item.find('=') != std::string::npos) {
+    out.push_back(item);
+    return;
+  }
+  if (const char* v = std::getenv(item.c_str())) out.push_back(item + "=" + v);
 }
 
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name) {

@@ -53,6 +53,9 @@ struct RunRequest {
 };
 Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f);
 
+// Adds -e ITEM to OUT: KEY=VALUE, or KEY alone for KEY's value in roost's
+// own environment, dropped when unset there (as podman and docker do).
+void add_env(std::vector<std::string>& out, const std::string& item);
 // Parses one --env-file's text (KEY=VALUE lines, KEY alone takes the value
 // from roost's environment, # comments and blank lines skipped).
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name);
