@@ -1,11 +1,14 @@
 // Containers as objects: records in the state database (GRAPH/roost.db, table
-// "containers"), their root file systems in storage, and the foreground
-// lifecycle created -> running -> exited; removal deletes the record.
+// "containers"), their root file systems in storage, and the lifecycle
+// created -> running -> exited; removal deletes the record. A running
+// container has a monitor: the foreground roost that started it, or a
+// detached monitor process (monitor.hpp) that owns its stdio and log.
 //
 // Safe for several roost processes on one store: names are claimed by a
 // UNIQUE constraint, state changes are conditional updates, and a container
-// whose monitor (the roost process that started it) and process are both
-// gone is reconciled to exited on the next read.
+// marked running whose monitor is gone (killed), or whose per-boot state in
+// the run root is gone (a reboot), is reconciled on the next read: what is
+// left of its processes is killed and it is shown exited.
 #pragma once
 
 #include <sys/types.h>
