@@ -1,6 +1,24 @@
 #include "cli/engine_access.hpp"
 
+#include <unistd.h>
+
+#include <climits>
+
 namespace roost::cli {
+namespace {
+
+// This binary with the global options that select the session's store, so
+// that a detached container's monitor opens the same store whatever the
+// working directory or the configuration files say by then.
+std::vector<std::string> monitor_command(Session& s, const storage::StoreOptions& o) {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  std::string self = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "/proc/self/exe";
+  return {self, "--root", o.graph_root, "--runroot", o.run_root, "--storage-driver", storage::driver_name(o.driver),
+          "--log-level", s.options().log_level, "container-monitor"};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<engine::Engine>> open_engine(Session& s) {
   auto store = ROOST_TRY(s.store());
@@ -8,6 +26,7 @@ Result<std::unique_ptr<engine::Engine>> open_engine(Session& s) {
   engine::EngineOptions o;
   o.store = store;
   o.rootless = !mapping->identity;
+  o.monitor_command = monitor_command(s, store->options());
   return engine::Engine::open(o);
 }
 

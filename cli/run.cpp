@@ -1,6 +1,8 @@
 // roost run / roost container run
 #include <fcntl.h>
 
+#include <iostream>
+
 #include "cli/engine_access.hpp"
 #include "cli/run_flags.hpp"
 #include "cli/verb.hpp"
@@ -12,8 +14,14 @@ namespace {
 Result<int> run_run(Session& s, CLI::App& app, const RunFlags& f) {
   auto req = ROOST_TRY(to_run_request(app, f));
   auto eng = ROOST_TRY(open_engine(s));
-  auto c = ROOST_TRY(eng->create_container(req.image, req.options, engine::CreateFlags{f.rm}));
+  auto c = ROOST_TRY(eng->create_container(req.image, req.options, req.flags));
   engine::StdioFds io;
+  if (f.detach) {
+    // The monitor owns the container's stdio from here.
+    int code = ROOST_TRY(eng->start_container(c.id, io, false));
+    if (code == 0) std::cout << c.id << "\n";
+    return code;
+  }
   UniqueFd devnull;
   if (!f.interactive) {
     devnull = ROOST_TRY(open_file("/dev/null", O_RDONLY));

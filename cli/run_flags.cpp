@@ -1,5 +1,6 @@
 #include "cli/run_flags.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -14,23 +15,13 @@ CLI::Option* repeated(CLI::App& app, const std::string& names, std::vector<std::
   return app.add_option(names, into, help)->allow_extra_args(false);
 }
 
-// KEY alone takes KEY's value from roost's own environment, and is dropped
-// when unset there (as podman and docker do).
-void add_env(std::vector<std::string>& out, const std::string& item) {
-  if (item.find('=') != std::string::npos) {
-    out.push_back(item);
-    return;
-  }
-  if (const char* v = std::getenv(item.c_str())) out.push_back(item + "=" + v);
-}
-
 bool absolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
 
 }  // namespace
 
 void add_run_flags(CLI::App& app, RunFlags& f) {
   app.add_flag("--rm", f.rm, "Remove the container when it exits");
-  app.add_flag("-d,--detach", f.detach, "Run in the background (not supported yet)");
+  app.add_flag("-d,--detach", f.detach, "Run the container in the background and print its ID");
   app.add_option("--name", f.name, "Name of the container");
   app.add_flag("-i,--interactive", f.interactive, "Keep STDIN open");
   app.add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY");
@@ -59,7 +50,19 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
            "seccomp=unconfined, seccomp=PROFILE.json, or no-new-privileges");
   repeated(app, "--ulimit", f.ulimits, "Resource limit NAME=SOFT[:HARD]");
   app.add_option("--runtime", f.runtime, "OCI runtime to run the container with: runc, or a path (default: roost's built-in executor)");
+  app.add_option("--log-driver", f.log_driver, "Logging driver: k8s-file (default) or none");
+  repeated(app, "--log-opt", f.log_opts, "Logging driver option: max-size=SIZE");
+  app.add_option("--stop-signal", f.stop_signal, "Signal to stop the container (default: the image's, else SIGTERM)");
+  app.add_option("--stop-timeout", f.stop_timeout, "Seconds to wait for the stop signal before SIGKILL");
   app.prefix_command();
+}
+
+void add_env(std::vector<std::string>& out, const std::string& item) {
+  if (item.find('=') != std::string::npos) {
+    out.push_back(item);
+    return;
+  }
+  if (const char* v = std::getenv(item.c_str())) out.push_back(item + "=" + v);
 }
 
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name) {
@@ -105,9 +108,19 @@ Result<runtime::BindMount> parse_volume(const std::string& spec) {
   return b;
 }
 
+Result<uint64_t> parse_human_size(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+  std::string unit;
+  for (char c : text.substr(i)) unit.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
+  if (!unit.empty() && unit.back() == 'i') unit.pop_back();
+  double scale = unit.empty() ? 1 : unit == "k" ? 1e3 : unit == "m" ? 1e6 : unit == "g" ? 1e9 : unit == "t" ? 1e12 : 0;
+  if (i == 0 || scale == 0) return make_error(ErrorKind::invalid, "invalid size \"" + text + "\"");
+  return static_cast<uint64_t>(std::strtod(text.substr(0, i).c_str(), nullptr) * scale);
+}
+
 Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
-  if (f.detach)
-    return make_error(ErrorKind::unsupported, "detached containers (-d) are not supported yet: run in the foreground");
   auto rest = app.remaining();
   if (rest.empty()) return make_error(ErrorKind::invalid, app.get_name() + ": an image name must be given");
   RunRequest r;
@@ -179,6 +192,22 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
     }
   }
   for (auto& u : f.ulimits) o.ulimits.push_back(ROOST_TRY(runtime::parse_ulimit(u)));
+  auto& lc = r.flags.lifecycle;
+  r.flags.auto_remove = f.rm;
+  if (!f.log_driver.empty()) lc.log_driver = f.log_driver;
+  for (auto& opt : f.log_opts) {
+    auto eq = opt.find('=');
+    std::string key = opt.substr(0, eq);
+    if (eq == std::string::npos || key != "max-size")
+      return make_error(ErrorKind::invalid, "invalid --log-opt \"" + opt + "\": only max-size=SIZE is supported");
+    lc.log_max_size = ROOST_TRY(parse_human_size(opt.substr(eq + 1)));
+  }
+  if (app.count("--stop-signal")) {
+    lc.stop_signal = f.stop_signal;
+    r.flags.stop_signal_given = true;
+  }
+  lc.stop_timeout = f.stop_timeout;
+  ROOST_TRY(engine::validate_lifecycle(lc));
   // "roost" names the built-in executor, as the default does.
   if (f.runtime != "roost") o.oci_runtime = f.runtime;
   return r;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/containers.hpp"
 #include "runtime/spec.hpp"
 
 namespace roost::cli {
@@ -41,6 +42,10 @@ struct RunFlags {
   std::vector<std::string> security_opts;
   std::vector<std::string> ulimits;
   std::string runtime;
+  std::string log_driver;
+  std::vector<std::string> log_opts;
+  std::string stop_signal;
+  int stop_timeout = 10;
 };
 
 // Adds the flags to APP and makes it stop parsing at the image: everything
@@ -51,12 +56,19 @@ void add_run_flags(CLI::App& app, RunFlags& f);
 struct RunRequest {
   std::string image;
   runtime::RunOptions options;
+  engine::CreateFlags flags;  // --rm, log driver, stop signal and timeout
 };
 Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f);
 
+// Adds -e ITEM to OUT: KEY=VALUE, or KEY alone for KEY's value in roost's
+// own environment, dropped when unset there (as podman and docker do).
+void add_env(std::vector<std::string>& out, const std::string& item);
 // Parses one --env-file's text (KEY=VALUE lines, KEY alone takes the value
 // from roost's environment, # comments and blank lines skipped).
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name);
+// Parses a size as podman's --log-opt max-size takes it: "10mb", "1.5k", "4096"
+// (decimal units).
+Result<uint64_t> parse_human_size(const std::string& text);
 // Parses "-v HOST:CTR[:ro|rw]".
 Result<runtime::BindMount> parse_volume(const std::string& spec);
 

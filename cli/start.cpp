@@ -1,6 +1,9 @@
 // roost start / roost container start
 #include <fcntl.h>
 
+#include <cstdio>
+#include <iostream>
+
 #include "cli/engine_access.hpp"
 #include "cli/verb.hpp"
 #include "common/fd.hpp"
@@ -24,7 +27,25 @@ Result<int> run_start(Session& s, const StartFlags& f) {
     devnull = ROOST_TRY(open_file("/dev/null", O_RDONLY));
     io.in = devnull.get();
   }
-  return eng->start_container(f.containers.front(), io, f.attach || f.interactive);
+  if (f.attach || f.interactive) return eng->start_container(f.containers.front(), io, true);
+  // Detached, as podman: each container gets its own monitor; the names are
+  // printed as given.
+  int code = 0;
+  for (auto& name : f.containers) {
+    auto r = eng->start_container(name, io, false);
+    if (!r) {
+      std::cout.flush();
+      std::fprintf(stderr, "Error: %s\n", r.error().str().c_str());
+      code = 125;
+      continue;
+    }
+    if (*r != 0) {
+      code = *r;
+      continue;
+    }
+    std::cout << name << "\n";
+  }
+  return code;
 }
 
 VerbRegistrar reg({
@@ -33,7 +54,7 @@ VerbRegistrar reg({
     [](CLI::App& app) -> RunFn {
       auto f = std::make_shared<StartFlags>();
       app.add_option("containers", f->containers, "Containers to start (name or ID)")->required();
-      app.add_flag("-a,--attach", f->attach, "Attach to the container's output and wait for it");
+      app.add_flag("-a,--attach", f->attach, "Attach to the container's output and wait for it (default: detached)");
       app.add_flag("-i,--interactive", f->interactive, "Attach the container's STDIN");
       return [f](Session& s) { return run_start(s, *f); };
     },

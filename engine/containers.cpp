@@ -17,6 +17,7 @@
 #include "common/log.hpp"
 #include "engine/host_files.hpp"
 #include "engine/inspect.hpp"
+#include "engine/monitor.hpp"
 #include "engine/proc.hpp"
 #include "image/reference.hpp"
 #include "netns/attach.hpp"
@@ -123,6 +124,10 @@ Result<Row> read_row(const storage::Statement& st) {
   auto opts = json::parse(st.text(15), nullptr, false);
   if (opts.is_discarded()) return make_error(ErrorKind::corrupt, "container " + c.id + ": options are not JSON");
   c.options = ROOST_TRY_CTX(options_from_json(opts), "container " + c.id);
+  c.lifecycle = lifecycle_from_json(opts.value("lifecycle", json::object()));
+  c.pid_start = r.pid_start;
+  c.monitor_pid = r.monitor_pid;
+  c.monitor_start = r.monitor_start;
   std::string spec = st.text(16);
   c.spec = spec.empty() ? json() : json::parse(spec, nullptr, false);
   return r;
@@ -156,26 +161,43 @@ struct Engine::Impl {
     return changed;
   }
 
-  // A container marked running whose monitor and process are both gone was
-  // left behind by a roost that died (kill -9): it has exited, with an exit
-  // code nobody saw. Start times guard against reused PIDs.
+  // A container marked running is stale when its monitor is gone (killed:
+  // nobody waits for it, logs it or records its exit) or when its per-boot
+  // state in the run root is (a reboot, or the runtime dir cleared): the
+  // processes left of it are killed and it is recorded as exited, with 137
+  // when it was killed here and an unknown code otherwise. Start times guard
+  // against reused PIDs.
   Result<bool> reconcile(Row& r) {
     auto& c = r.rec;
     if (c.state != State::running) return false;
-    if (process_alive(r.monitor_pid, r.monitor_start)) return false;
-    if (c.pid > 0 && process_alive(c.pid, r.pid_start)) return false;
+    const bool monitor_alive = process_alive(r.monitor_pid, r.monitor_start);
+    if (monitor_alive && ::access(run_dir(c.id).c_str(), F_OK) == 0) return false;
+    if (monitor_alive && r.monitor_pid != ::getpid()) {
+      // Killed before the container, so it cannot record the exit it sees.
+      ::kill(r.monitor_pid, SIGKILL);
+      (void)wait_process_gone(r.monitor_pid, r.monitor_start, std::chrono::seconds(2));
+    }
+    bool killed = false;
+    if (c.pid > 0) {
+      auto fd = open_process(c.pid, r.pid_start);
+      if (fd.valid()) {
+        killed = signal_process(fd.get(), SIGKILL).ok();
+        (void)wait_exit(fd.get(), std::chrono::seconds(10));
+      }
+    }
     int64_t now = now_ns();
     bool never_ran = c.pid <= 0;
+    int code = killed ? 128 + SIGKILL : kUnknownExit;
     auto st = ROOST_TRY(db.prepare(
         "UPDATE containers SET state = ?, pid = 0, exit_code = ?, finished = ? "
         "WHERE id = ? AND state = 'running' AND monitor_pid = ? RETURNING id"));
-    st.bind(1, std::string(never_ran ? "created" : "exited")).bind(2, int64_t{never_ran ? 0 : kUnknownExit});
+    st.bind(1, std::string(never_ran ? "created" : "exited")).bind(2, int64_t{never_ran ? 0 : code});
     st.bind(3, never_ran ? int64_t{0} : now).bind(4, c.id).bind(5, int64_t{r.monitor_pid});
     if (!ROOST_TRY(update(std::move(st)))) return false;
     c.state = never_ran ? State::created : State::exited;
     c.pid = 0;
     if (!never_ran) {
-      c.exit_code = kUnknownExit;
+      c.exit_code = code;
       c.finished_ns = now;
     }
     return true;
@@ -214,7 +236,8 @@ struct Engine::Impl {
   }
 
   Result<void> remove(const ContainerRecord& c, bool force);
-  Result<int> start(ContainerRecord c, const StdioFds& stdio);
+  // HOOKS: set when this process is a detached container's monitor.
+  Result<int> start(ContainerRecord c, const StdioFds& stdio, const StartHooks* hooks = nullptr);
   Result<storage::ImageRecord> image_of(const ContainerRecord& c) {
     auto img = opts.store->image_by_id(c.image_id);
     if (!img)
@@ -249,6 +272,12 @@ Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
       return make_error(ErrorKind::io, "container " + c.id + ": process " + std::to_string(pid) +
                                            " did not die after SIGKILL");
   }
+  if (c.state == State::running && c.monitor_pid != ::getpid()) {
+    // Its monitor still holds the log and may still be cleaning up: wait for
+    // it, so that nothing of the container outlives its removal.
+    auto monitor = open_process(c.monitor_pid, c.monitor_start);
+    if (monitor.valid()) (void)wait_exit(monitor.get(), std::chrono::seconds(10));
+  }
   if (!c.options.oci_runtime.empty()) {
     // A roost killed while the container ran left the runtime's state
     // (and, as root, its cgroups) behind.
@@ -266,7 +295,7 @@ Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
   return del.run();
 }
 
-Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
+Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const StartHooks* hooks) {
   if (c.state == State::running)
     return make_error(ErrorKind::invalid, "container " + c.id + " is already running");
   if (c.state == State::removing)
@@ -323,6 +352,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
     }
     // `rm -f` won the race before the PID was known: honour it.
     if (!recorded) ::kill(pid, SIGKILL);
+    if (hooks && hooks->started) hooks->started(pid);
   };
   auto result = runtime_path.empty()
                     ? runtime::run_container(req, on_started)
@@ -330,6 +360,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio) {
                                                          runtime::external_state_root(store_opts().run_root, runtime_path),
                                                          c.id, on_started);
   network.stop();
+  if (hooks && hooks->exited) hooks->exited();
 
   Result<bool> recorded = false;
   if (result) {
@@ -397,12 +428,15 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
     c.image_name = img.names.front();
   c.created_ns = now_ns();
   c.auto_remove = flags.auto_remove;
+  auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
+  c.lifecycle = flags.lifecycle;
+  if (!flags.stop_signal_given && !image_config.stop_signal.empty()) c.lifecycle.stop_signal = image_config.stop_signal;
+  ROOST_TRY(validate_lifecycle(c.lifecycle));
   options.container_id = c.id;
   if (options.hostname.empty()) options.hostname = c.id.substr(0, 12);
 
   // Building the spec now checks capabilities, seccomp profiles and ulimits
   // before anything is stored; start builds it again with fresh host facts.
-  auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
   ROOST_TRY(netns::check_network_options(options.network));
   ROOST_TRY(netns::assign_host_ports(options.network, image_config.exposed_ports));
   c.options = options;
@@ -421,7 +455,9 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
         "INSERT INTO containers(id, name, image_id, image_name, command, created, state, auto_remove, options, spec) "
         "VALUES(?,?,?,?,?,?,'created',?,?,?)"));
     st.bind(1, c.id).bind(2, c.name).bind(3, c.image_id).bind(4, c.image_name).bind(5, json(c.command).dump());
-    st.bind(6, c.created_ns).bind(7, int64_t{c.auto_remove}).bind(8, options_to_json(options).dump());
+    auto stored = options_to_json(options);
+    stored["lifecycle"] = lifecycle_to_json(c.lifecycle);
+    st.bind(6, c.created_ns).bind(7, int64_t{c.auto_remove}).bind(8, stored.dump());
     st.bind(9, spec.dump());
     auto ins = st.run();
     if (ins) break;
@@ -450,22 +486,43 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
 
 Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach) {
   auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
-  if (!attach)
-    return make_error(ErrorKind::unsupported,
-                      "starting a container without attaching (detached) is not supported yet: use -a");
-  bool auto_remove = c.auto_remove;
-  std::string id = c.id;
-  auto result = impl_->start(std::move(c), stdio);
-  // A --rm container that could not start (its network could not be set
-  // up) goes too; one that ran was removed by start.
-  if (!result && auto_remove) {
-    auto fresh = impl_->lookup(id, false);
-    if (fresh && fresh->state != State::running) {
-      auto removed = impl_->remove(*fresh, false);
-      if (!removed) log_warn("removing container " + id + ": " + removed.error().str());
+  if (attach) {
+    bool auto_remove = c.auto_remove;
+    std::string id = c.id;
+    auto result = impl_->start(std::move(c), stdio);
+    // A --rm container that could not start (its network could not be set
+    // up) goes too; one that ran was removed by start.
+    if (!result && auto_remove) {
+      auto fresh = impl_->lookup(id, false);
+      if (fresh && fresh->state != State::running) {
+        auto removed = impl_->remove(*fresh, false);
+        if (!removed) log_warn("removing container " + id + ": " + removed.error().str());
+      }
     }
+    return result;
   }
-  return result;
+  if (c.state == State::running) return 0;
+  if (c.state == State::removing) return make_error(ErrorKind::invalid, "container " + c.id + " is being removed");
+  auto command = impl_->opts.monitor_command;
+  if (command.empty()) return make_error(ErrorKind::internal, "no monitor command to start a detached container with");
+  command.push_back(c.id);
+  return spawn_monitor(command, stdio.err);
+}
+
+int Engine::monitor_container(const std::string& id, int sync_fd) {
+  auto c = impl_->lookup(id, false);
+  if (!c) {
+    report_monitor_error(sync_fd, c.error());
+    return 125;
+  }
+  MonitorConfig config{log_path(*c), c->lifecycle, c->options.interactive, c->options.tty, sync_fd};
+  return run_monitor(config, [&](const StdioFds& io, const StartHooks& hooks) { return impl_->start(*c, io, &hooks); });
+}
+
+const storage::StoreOptions& Engine::store_options() const { return impl_->store_opts(); }
+
+std::string Engine::log_path(const ContainerRecord& c) const {
+  return impl_->store_opts().graph_root + "/containers/" + c.id + "/ctr.log";
 }
 
 Result<void> Engine::remove_container(const std::string& id_or_name, bool force) {

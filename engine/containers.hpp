@@ -1,17 +1,21 @@
 // Containers as objects: records in the state database (GRAPH/roost.db, table
-// "containers"), their root file systems in storage, and the foreground
-// lifecycle created -> running -> exited; removal deletes the record.
+// "containers"), their root file systems in storage, and the lifecycle
+// created -> running -> exited; removal deletes the record. A running
+// container has a monitor: the foreground roost that started it, or a
+// detached monitor process (monitor.hpp) that owns its stdio and log.
 //
 // Safe for several roost processes on one store: names are claimed by a
 // UNIQUE constraint, state changes are conditional updates, and a container
-// whose monitor (the roost process that started it) and process are both
-// gone is reconciled to exited on the next read.
+// marked running whose monitor is gone (killed), or whose per-boot state in
+// the run root is gone (a reboot), is reconciled on the next read: what is
+// left of its processes is killed and it is shown exited.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,6 +29,19 @@ namespace roost::engine {
 enum class State { created, running, exited, removing };
 std::string state_name(State s);
 
+// What the engine does around the process: its log and how it is stopped.
+// Not part of the OCI spec; stored beside the run options.
+struct LifecycleOptions {
+  std::string log_driver = "k8s-file";  // or "none"
+  uint64_t log_max_size = 0;            // --log-opt max-size (bytes); 0: unbounded
+  std::string stop_signal = "SIGTERM";  // --stop-signal, else the image's StopSignal
+  int stop_timeout = 10;                // --stop-timeout, seconds before SIGKILL
+};
+// Checks and normalises: the driver is known, the signal valid (its SIG name).
+Result<void> validate_lifecycle(LifecycleOptions& l);
+nlohmann::json lifecycle_to_json(const LifecycleOptions& l);
+LifecycleOptions lifecycle_from_json(const nlohmann::json& j);
+
 struct ContainerRecord {
   std::string id;          // 64 hex
   std::string name;
@@ -34,16 +51,22 @@ struct ContainerRecord {
   int64_t created_ns = 0;            // Unix time in nanoseconds
   State state = State::created;
   pid_t pid = 0;                     // host PID of the container's first process while running
+  int64_t pid_start = 0;             // its start time (proc.hpp), guarding against PID reuse
+  pid_t monitor_pid = 0;             // the process that waits for it (a roost run, or the monitor)
+  int64_t monitor_start = 0;
   int exit_code = 0;
   int64_t started_ns = 0;            // 0: never started
   int64_t finished_ns = 0;
   bool auto_remove = false;          // --rm
   runtime::RunOptions options;
+  LifecycleOptions lifecycle;
   nlohmann::json spec;               // the OCI spec it runs with (null before the first build)
 };
 
 struct CreateFlags {
   bool auto_remove = false;
+  LifecycleOptions lifecycle;
+  bool stop_signal_given = false;  // else the image's StopSignal, if any
 };
 
 struct StdioFds {
@@ -58,6 +81,10 @@ struct EngineOptions {
   // mapping, driver; its database connection holds the containers table.
   storage::Store* store = nullptr;
   bool rootless = true;              // mount with userxattr (false for root without a user namespace)
+  // How to run this program as a container's monitor: the executable and the
+  // global options that select this store, then the hidden monitor verb; the
+  // engine appends the container ID (see monitor.hpp).
+  std::vector<std::string> monitor_command;
 };
 
 class Engine {
@@ -72,12 +99,43 @@ class Engine {
   Result<ContainerRecord> create_container(const std::string& image, runtime::RunOptions options,
                                            const CreateFlags& flags);
 
-  // Runs the container in the foreground with this process as its monitor and
-  // returns its exit code (127/126 when the command cannot be executed,
-  // 128+N for a signal). An Error means it never ran; with auto_remove the
-  // container is removed either way. ATTACH false (detached start) is not
-  // supported yet.
+  // ATTACH: runs the container in the foreground with this process as its
+  // monitor and returns its exit code (127/126 when the command cannot be
+  // executed, 128+N for a signal). An Error means it never ran; with
+  // auto_remove the container is removed either way.
+  // Not ATTACH: starts a monitor process that outlives this one (monitor.hpp)
+  // and returns 0 once the container runs; 127/126 (the reason written to
+  // STDIO.err) when its command cannot be executed. Already running: 0.
   Result<int> start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach);
+
+  // The body of the monitor process (the hidden monitor verb): runs the
+  // container with its output logged, reporting to SYNC_FD once it runs.
+  int monitor_container(const std::string& id, int sync_fd);
+
+  // Sends the stop signal, then SIGKILL after TIMEOUT seconds (default: the
+  // container's stop timeout), and waits until its exit is recorded. A
+  // container that is not running is left as it is.
+  Result<void> stop_container(const std::string& id_or_name, std::optional<int> timeout);
+  // Signals the container's first process; not running is an error.
+  Result<void> kill_container(const std::string& id_or_name, int signal);
+  // Waits until the container is no longer running; its exit code.
+  Result<int> wait_container(const std::string& id_or_name);
+  // Runs one more process in the running container (runtime/exec.hpp):
+  // OPTIONS.command with OPTIONS.env added to the container's environment,
+  // OPTIONS.workdir and OPTIONS.user when given. Its exit code, 127/126 when
+  // it cannot be executed; DETACH: 0 once it runs.
+  struct ExecOptions {
+    std::vector<std::string> command;
+    std::vector<std::string> env;
+    std::string workdir;
+    std::string user;
+    bool detach = false;
+  };
+  Result<int> exec_container(const std::string& id_or_name, const ExecOptions& options, const StdioFds& stdio);
+  // The store's settings (graph and run root, ID mapping, driver).
+  const storage::StoreOptions& store_options() const;
+  // Where the container's k8s-file log is (whether or not it exists).
+  std::string log_path(const ContainerRecord& c) const;
 
   // A running container needs FORCE, which kills it (SIGKILL) and waits.
   Result<void> remove_container(const std::string& id_or_name, bool force);

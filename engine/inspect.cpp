@@ -1,8 +1,11 @@
 // What `roost container inspect` and `roost ps` show, in podman's shapes.
+#include <signal.h>
+
 #include <ctime>
 
 #include "common/format.hpp"
 #include "engine/inspect.hpp"
+#include "engine/signals.hpp"
 
 #include "netns/host_files.hpp"
 
@@ -145,9 +148,15 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
         {"Entrypoint", o.entrypoint ? json(*o.entrypoint) : json(nullptr)},
         {"Labels", nullptr},
         {"Annotations", spec_at(spec, {"annotations"}, json::object())},
-        {"StopSignal", 15}}},
+        {"StopSignal", parse_signal(c.lifecycle.stop_signal).ok() ? *parse_signal(c.lifecycle.stop_signal) : SIGTERM},
+        {"StopTimeout", c.lifecycle.stop_timeout}}},
+      {"LogPath", c.lifecycle.log_driver == "k8s-file" ? dir + "/ctr.log" : std::string()},
       {"HostConfig",
        {{"Binds", binds},
+        {"LogConfig",
+         {{"Type", c.lifecycle.log_driver},
+          {"Path", c.lifecycle.log_driver == "k8s-file" ? dir + "/ctr.log" : std::string()},
+          {"Size", c.lifecycle.log_max_size ? std::to_string(c.lifecycle.log_max_size) + "B" : std::string("0B")}}},
         {"NetworkMode", netns::mode_name(o.network)},
         {"AutoRemove", c.auto_remove},
         {"CapAdd", o.cap_add},

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "common/fd.hpp"
+
 namespace roost::engine {
 
 // Start time of PID, or 0 when it does not exist.
@@ -16,5 +18,16 @@ int64_t process_start_time(pid_t pid);
 bool process_alive(pid_t pid, int64_t start);
 // Waits until process_alive turns false; false on timeout.
 bool wait_process_gone(pid_t pid, int64_t start, std::chrono::milliseconds timeout);
+
+// A pidfd for PID when it is alive and started at START (checked after the
+// pidfd is open, so that a signal sent through it cannot reach a process
+// that took over the PID); invalid otherwise. Works for any process, not
+// only children.
+UniqueFd open_process(pid_t pid, int64_t start);
+// Waits for the process behind PIDFD to exit (poll, no CPU while waiting);
+// TIMEOUT < 0: forever. True once it exited.
+bool wait_exit(int pidfd, std::chrono::milliseconds timeout);
+// Sends SIG through PIDFD; ESRCH (already gone) counts as success.
+Result<void> signal_process(int pidfd, int sig);
 
 }  // namespace roost::engine

@@ -136,6 +136,8 @@ std::string read_optional(const char* path) {
   return r ? std::move(r).value() : std::string();
 }
 
+}  // namespace
+
 Result<ResolvedUser> resolve_process_user(const json& spec) {
   const std::string passwd = read_optional("/etc/passwd"), group = read_optional("/etc/group");
   auto annotations = spec.value("annotations", json::object());
@@ -152,6 +154,8 @@ Result<ResolvedUser> resolve_process_user(const json& spec) {
   }
   return u;
 }
+
+namespace {
 
 Result<void> setup_stdio(const ExecRequest& req) {
   // Through high copies, so fds that are already 0..2 in another order
@@ -175,6 +179,8 @@ void reset_signals() {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
+
+}  // namespace
 
 // execvpe as Go's exec.LookPath does it: PATH from the container's env, no
 // /bin/sh retry on ENOEXEC. Returns only on failure, with errno set.
@@ -201,6 +207,8 @@ void exec_search(const std::vector<std::string>& args, std::vector<char*>& envp,
   }
   errno = denied ? EACCES : ENOENT;
 }
+
+namespace {
 
 Result<void> setup_and_exec(const InitConfig& c) {
   const json& spec = c.request->spec;

@@ -12,6 +12,7 @@
 
 #include "runtime/executor.hpp"
 #include "runtime/seccomp.hpp"
+#include "runtime/user_lookup.hpp"
 
 namespace roost::runtime {
 
@@ -29,5 +30,13 @@ struct InitConfig {
 };
 
 [[noreturn]] void container_init(const InitConfig& config);
+
+// Shared with exec (exec.cpp): the process's user, resolved through the
+// container's /etc/passwd and /etc/group (call inside its mount namespace);
+// execvpe as Go's exec.LookPath does it (returns only on failure, errno
+// set); the line podman prints when the command cannot be started.
+Result<ResolvedUser> resolve_process_user(const nlohmann::json& spec);
+void exec_search(const std::vector<std::string>& args, std::vector<char*>& envp, const std::string& path_var);
+std::string exec_failure_line(const std::string& cmd, int err);
 
 }  // namespace roost::runtime

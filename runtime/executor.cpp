@@ -178,6 +178,8 @@ std::string lower(std::string s) {
   return s;
 }
 
+}  // namespace
+
 // The line podman prints when the command cannot be started.
 std::string exec_failure_line(const std::string& cmd, int err) {
   if (err == ENOENT) {
@@ -187,6 +189,8 @@ std::string exec_failure_line(const std::string& cmd, int err) {
   }
   return "Error: " + cmd + ": " + lower(std::strerror(err)) + "\n";
 }
+
+namespace {
 
 json oci_state(const json& spec, const char* status, pid_t pid) {
   auto annotations = spec.value("annotations", json::object());

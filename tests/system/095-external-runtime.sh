@@ -170,11 +170,33 @@ test_rm_force_cleans_up_after_a_killed_roost() {
   sleep 0.5
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null
-  # Its container outlives it (runc's process is nobody's child now) ...
+  # Nobody waits for its container now: the next command kills what is left
+  # of it and shows it exited ...
   run_roost 0 ps -q
-  assert_match "$output" '^[0-9a-f]{12}$' "the orphaned container still counts as running"
+  is "$output" "" "the orphaned container no longer counts as running"
+  run_roost 0 ps -a --format json
+  is "$(jq -r '.[0].State' <<<"$stdout")" "exited"
   is "$(ls -A "$(run_root)/runc" | wc -l)" 1 "runc still has its state"
-  # ... until rm -f kills it and has runc delete its state.
-  run_roost 0 rm -f orphan
+  # ... and rm has runc delete that state.
+  run_roost 0 rm orphan
+  assert_nothing_left
+}
+
+test_detached_through_runc() {
+  local secs=$((RANDOM + 100000))
+  run_roost 0 run -d --runtime runc --name det busybox sh -c "echo via runc; exec sleep $secs"
+  run_roost 0 ps --format json
+  is "$(jq -r '.[0].Names[0] + " " + .[0].State' <<<"$stdout")" "det running" "run -d returns while it runs"
+  wait_for_status det running
+  local i
+  for ((i = 0; i < 50; i++)); do [[ $(roost logs det 2>&1) == "via runc" ]] && break; sleep 0.1; done
+  run_roost 0 logs det
+  is "$output" "via runc"
+  run_roost 0 stop -t 0 det
+  run_roost 0 wait det
+  is "$output" "137"
+  is "$(monitor_pids)" "" "no monitor left"
+  pgrep -f "sleep $secs" && fail "no process of the container is left"
+  run_roost 0 rm det
   assert_nothing_left
 }

@@ -45,9 +45,9 @@ test_create_rm_then_start_removes() {
 test_start_errors() {
   run_roost 125 start nosuch
   is "$output" 'Error: no container with name or ID "nosuch" found: no such container'
-  run_roost 0 create --name d busybox true
-  run_roost 125 start d
-  assert_contains "$output" "not supported yet"
-  run_roost 0 ps -a --format json
-  is "$(jq -r '.[0].State' <<<"$stdout")" "created" "still created"
+  run_roost 0 create --name d busybox nosuchcmd
+  run_roost 127 start d
+  is "$output" 'Error: executable file "nosuchcmd" not found in $PATH: No such file or directory'
+  run_roost 125 start -a d nosuch
+  is "$output" "Error: you cannot start and attach multiple containers at once"
 }

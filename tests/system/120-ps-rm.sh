@@ -6,17 +6,6 @@ setup() {
   run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
 }
 
-# Waits until container $1 has status $2 (as inspect shows it).
-wait_for_status() {
-  local i s
-  for ((i = 0; i < 100; i++)); do
-    s=$(roost container inspect "$1" 2>/dev/null | jq -r '.[0].State.Status' 2>/dev/null)
-    [[ $s == "$2" ]] && return 0
-    sleep 0.1
-  done
-  fail "container $1 did not reach status $2 (last: $s)"
-}
-
 # Starts `roost run --name $1 busybox sleep $2` in the background; its PID is
 # left in $bg_pid and its output in $TEST_TMP/$1.out.
 run_in_background() {

@@ -217,6 +217,28 @@ forget_single_id_warning() {
   rm -f "$XDG_RUNTIME_DIR/roost/single-id-warning-shown"
 }
 
+# wait_for_status CONTAINER STATUS: waits (up to 10 s) until inspect shows
+# the container in STATUS (running, exited, ...).
+wait_for_status() {
+  local i s
+  for ((i = 0; i < 100; i++)); do
+    s=$(roost container inspect "$1" 2>/dev/null | jq -r '.[0].State.Status' 2>/dev/null)
+    [[ $s == "$2" ]] && return 0
+    sleep 0.1
+  done
+  fail "container $1 did not reach status $2 (last: $s)"
+}
+
+# monitor_pids [ID]: PIDs of this test's detached-container monitors (of
+# container ID when given), one a line.
+monitor_pids() {
+  local p
+  for p in $(pgrep -f -- "container-monitor ${1:-}" 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- " $(graph_root) " && echo "$p"
+  done
+  return 0
+}
+
 # assert_store_empty: no layer directories and nothing staged (no partial
 # layers, no scratch files) in this test's store.
 assert_store_empty() {

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the detached-container lifecycle, rootless, roost
+# against podman in the same run.
+#
+#   sudo bench/lifecycle.sh [RUNS]   (default 20 timed runs per command, after 2 warm-ups)
+#
+# Times `run -d` + `stop -t 0` + `rm` of one container, and `exec CONTAINER
+# true`, with hyperfine; then the idle RSS of roost's per-container monitor
+# against podman's conmon (each measured on a container sleeping for a
+# while). Setup as in bench/run.sh: the test user roosttest, each tool with
+# its own empty XDG dirs (runtime dirs on the login's tmpfs), the busybox
+# fixture, the overlay driver, podman with runc and cgroupfs.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
+
+need_root "$@"
+runs=${1:-20}
+user=roosttest
+"$ROOST_SRC/setup/deps" --bench >/dev/null
+"$ROOST_SRC/setup/users" >/dev/null
+
+work=$(mktemp -d /tmp/roost-bench-lifecycle.XXXXXX)
+uid=$(id -u "$user")
+tag=${work##*.}
+env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/bench-$1-$tag"; }
+roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
+podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
+image=localhost/busybox:latest
+cleanup() {
+  run_as "$user" sh -c "$roost_cmd rm -f -a" >/dev/null 2>&1 || true
+  run_as "$user" sh -c "$podman_cmd rm -f -t 0 -a" >/dev/null 2>&1 || true
+  # Podman leaves a pause process holding its user namespace.
+  local pid
+  pid=$(cat "/run/user/$uid/bench-podman-$tag/libpod/tmp/pause.pid" 2>/dev/null || true)
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null
+  run_as "$user" sh -c "$roost_cmd unshare rm -rf $work/roost/data" >/dev/null 2>&1 || true
+  run_as "$user" sh -c "$podman_cmd unshare rm -rf $work/podman/data" >/dev/null 2>&1 || true
+  rm -rf "$work" "/run/user/$uid/bench-roost-$tag" "/run/user/$uid/bench-podman-$tag"
+}
+trap cleanup EXIT
+chmod 0755 "$work"
+install -m 0755 "${ROOST:-$ROOST_SRC/build/roost}" "$work/roost-bin"
+bash "$ROOST_SRC/tests/system/fixtures.sh" "$work/fixtures" >/dev/null
+chmod -R a+rX "$work/fixtures"
+install -d -o "$uid" -m 0755 "$work/out"
+for tool in roost podman; do
+  install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
+    "/run/user/$uid/bench-$tool-$tag"
+done
+run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
+run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
+
+lifecycle() {
+  echo "id=\$($1 run -d --network none $image sleep 1000) && $1 stop -t 0 \$id >/dev/null && $1 rm \$id >/dev/null"
+}
+run_as "$user" sh -c "$roost_cmd run -d --name ex --network none $image sleep 100000" >/dev/null
+run_as "$user" sh -c "$podman_cmd run -d --name ex --network none $image sleep 100000" >/dev/null
+
+say "timing ($runs runs each)"
+run_as "$user" hyperfine --style basic --warmup 2 --runs "$runs" --export-json "$work/out/times.json" \
+  -n roost-lifecycle "$(lifecycle "$roost_cmd")" \
+  -n podman-lifecycle "$(lifecycle "$podman_cmd")" \
+  -n roost-exec "$roost_cmd exec ex true" \
+  -n podman-exec "$podman_cmd exec ex true" \
+  >/dev/null
+
+median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$work/out/times.json"; }
+rl=$(median roost-lifecycle) pl=$(median podman-lifecycle) re=$(median roost-exec) pe=$(median podman-exec)
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+roost_mon=$(pgrep -u "$uid" -f "container-monitor .*" | head -1)
+conmon=$(pgrep -u "$uid" -x conmon | head -1)
+
+printf '\nmedian run -d + stop -t 0 + rm:  roost %7.1f ms   podman %7.1f ms   podman/roost %.1fx\n' "$rl" "$pl" \
+  "$(awk -v a="$pl" -v b="$rl" 'BEGIN { print a / b }')"
+printf 'median exec CONTAINER true:      roost %7.1f ms   podman %7.1f ms   podman/roost %.1fx\n' "$re" "$pe" \
+  "$(awk -v a="$pe" -v b="$re" 'BEGIN { print a / b }')"
+printf 'idle monitor RSS: roost monitor %s KB, conmon %s KB\n' "$(rss "$roost_mon")" "$(rss "$conmon")"

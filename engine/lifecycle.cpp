@@ -1,0 +1,153 @@
+// Stopping, signalling and waiting for containers, whoever their monitor is
+// (a foreground roost or a detached monitor): signals go to the container's
+// first process through a pidfd, and waiting is for its monitor to record
+// the exit and go.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "common/log.hpp"
+#include "engine/containers.hpp"
+#include "engine/proc.hpp"
+#include "engine/signals.hpp"
+#include "runtime/exec.hpp"
+
+namespace roost::engine {
+
+using nlohmann::json;
+
+namespace {
+
+// How long a monitor may take from its container's death to its own exit
+// (draining the log, recording the exit, removing an --rm container).
+constexpr std::chrono::seconds kMonitorGrace{30};
+
+void wait_for_monitor(const ContainerRecord& c) {
+  if (c.monitor_pid == ::getpid()) return;
+  auto fd = open_process(c.monitor_pid, c.monitor_start);
+  if (fd.valid()) (void)wait_exit(fd.get(), kMonitorGrace);
+}
+
+}  // namespace
+
+Result<void> validate_lifecycle(LifecycleOptions& l) {
+  if (l.log_driver.empty()) l.log_driver = "k8s-file";
+  if (l.log_driver != "k8s-file" && l.log_driver != "none")
+    return make_error(ErrorKind::invalid, "invalid log driver \"" + l.log_driver + "\": use k8s-file or none");
+  int sig = ROOST_TRY(parse_signal(l.stop_signal.empty() ? "SIGTERM" : l.stop_signal));
+  l.stop_signal = signal_name(sig);
+  if (l.stop_timeout < 0) return make_error(ErrorKind::invalid, "the stop timeout cannot be negative");
+  return {};
+}
+
+json lifecycle_to_json(const LifecycleOptions& l) {
+  return {{"log_driver", l.log_driver},
+          {"log_max_size", l.log_max_size},
+          {"stop_signal", l.stop_signal},
+          {"stop_timeout", l.stop_timeout}};
+}
+
+LifecycleOptions lifecycle_from_json(const json& j) {
+  LifecycleOptions l;
+  if (!j.is_object()) return l;
+  l.log_driver = j.value("log_driver", l.log_driver);
+  l.log_max_size = j.value("log_max_size", l.log_max_size);
+  l.stop_signal = j.value("stop_signal", l.stop_signal);
+  l.stop_timeout = j.value("stop_timeout", l.stop_timeout);
+  return l;
+}
+
+Result<void> Engine::stop_container(const std::string& id_or_name, std::optional<int> timeout) {
+  auto c = ROOST_TRY(lookup(id_or_name));
+  // Just started: its monitor has not recorded the PID yet.
+  for (int i = 0; i < 100 && c.state == State::running && c.pid <= 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    c = ROOST_TRY(lookup(c.id));
+  }
+  if (c.state != State::running) return {};
+  int sig = ROOST_TRY(parse_signal(c.lifecycle.stop_signal));
+  int seconds = timeout.value_or(c.lifecycle.stop_timeout);
+  auto fd = open_process(c.pid, c.pid_start);
+  if (fd.valid()) {
+    bool gone = false;
+    if (seconds > 0) {
+      ROOST_TRY_CTX(signal_process(fd.get(), sig), "stopping container " + c.name);
+      gone = wait_exit(fd.get(), std::chrono::seconds(seconds));
+      if (!gone)
+        log_warn("StopSignal " + signal_name(sig) + " failed to stop container " + c.name + " in " +
+                 std::to_string(seconds) + " seconds, resorting to SIGKILL");
+    }
+    if (!gone) {
+      ROOST_TRY_CTX(signal_process(fd.get(), SIGKILL), "killing container " + c.name);
+      if (!wait_exit(fd.get(), std::chrono::seconds(10)))
+        return make_error(ErrorKind::io, "container " + c.name + " did not die after SIGKILL");
+    }
+  }
+  wait_for_monitor(c);
+  // Reconciles when the monitor died without recording the exit.
+  (void)lookup(c.id);
+  return {};
+}
+
+Result<void> Engine::kill_container(const std::string& id_or_name, int signal) {
+  auto c = ROOST_TRY(lookup(id_or_name));
+  auto fd = c.state == State::running ? open_process(c.pid, c.pid_start) : UniqueFd();
+  if (!fd.valid())
+    return make_error(ErrorKind::invalid, "can only kill running containers. " + c.id + " is in state " +
+                                              state_name(c.state) + ": container state improper");
+  return signal_process(fd.get(), signal);
+}
+
+Result<int> Engine::wait_container(const std::string& id_or_name) {
+  auto c = ROOST_TRY(lookup(id_or_name));
+  while (c.state == State::running) {
+    auto fd = open_process(c.monitor_pid, c.monitor_start);
+    if (fd.valid() && c.monitor_pid != ::getpid()) (void)wait_exit(fd.get(), std::chrono::milliseconds(-1));
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    c = ROOST_TRY(lookup(c.id));
+  }
+  return c.exit_code;
+}
+
+}  // namespace roost::engine
+
+namespace roost::engine {
+
+Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOptions& options, const StdioFds& stdio) {
+  auto c = ROOST_TRY(lookup(id_or_name));
+  if (c.state != State::running || c.pid <= 0 || !c.spec.is_object())
+    return make_error(ErrorKind::invalid, "can only create exec sessions on running containers: container state improper");
+  if (options.command.empty()) return make_error(ErrorKind::invalid, "exec: a command to run must be given");
+  runtime::ExecInRequest req;
+  req.target = c.pid;
+  req.spec = c.spec;
+  auto& process = req.spec["process"];
+  process["args"] = options.command;
+  process["terminal"] = false;
+  auto env = process.value("env", std::vector<std::string>{});
+  for (auto& e : options.env) {
+    auto key = e.substr(0, e.find('='));
+    env.erase(std::remove_if(env.begin(), env.end(), [&](const std::string& x) { return x.substr(0, x.find('=')) == key; }),
+              env.end());
+    env.push_back(e);
+  }
+  process["env"] = env;
+  if (!options.workdir.empty()) process["cwd"] = options.workdir;
+  if (!options.user.empty()) {
+    // Resolved inside the container, as the annotation of create's -u is.
+    req.spec["annotations"]["io.roost.user"] = options.user;
+    process["user"] = json{{"uid", 0}, {"gid", 0}};
+  }
+  req.single_id = store_options().mapping.single_id;
+  req.cache_dir = store_options().run_root + "/cache";
+  req.stdin_fd = stdio.in;
+  req.stdout_fd = stdio.out;
+  req.stderr_fd = stdio.err;
+  req.detach = options.detach;
+  return runtime::exec_in_container(req);
+}
+
+}  // namespace roost::engine

@@ -1,0 +1,257 @@
+#include "engine/monitor.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "common/fd.hpp"
+#include "engine/log_file.hpp"
+
+namespace roost::engine {
+namespace {
+
+using nlohmann::json;
+
+void report(int fd, const json& j) {
+  if (fd < 0) return;
+  std::string text = j.dump() + "\n";
+  (void)write_all(fd, text.data(), text.size());
+}
+
+Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
+  return std::make_pair(UniqueFd(p[0]), UniqueFd(p[1]));
+}
+
+// Copies the container's stdout and stderr pipes into the log from its own
+// thread. The thread neither allocates nor locks (LogWriter, a stack
+// buffer): the other thread may clone while it runs.
+class LogPump {
+ public:
+  LogPump(LogWriter& writer, int out, int err) : writer_(writer), out_(out), err_(err) {}
+  ~LogPump() { finish(); }
+  LogPump(const LogPump&) = delete;
+  LogPump& operator=(const LogPump&) = delete;
+
+  Result<void> start() {
+    stop_ = UniqueFd(::eventfd(0, EFD_CLOEXEC));
+    if (!stop_.valid()) return sys_error("eventfd");
+    thread_ = std::thread([this] { run(); });
+    return {};
+  }
+  // Once the container is gone: reads what is left, up to EOF (every writer
+  // gone) or a second without data.
+  void finish() {
+    if (!thread_.joinable()) return;
+    uint64_t one = 1;
+    (void)!::write(stop_.get(), &one, sizeof one);
+    thread_.join();
+  }
+
+ private:
+  void run() noexcept {
+    char buf[8192];
+    pollfd fds[3] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {stop_.get(), POLLIN, 0}};
+    bool stopping = false;
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+      int n = ::poll(fds, 3, stopping ? 1000 : -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      if (fds[2].revents) {
+        stopping = true;
+        fds[2].fd = -1;
+      }
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i].fd < 0 || !fds[i].revents) continue;
+        ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+          fds[i].fd = -1;
+          continue;
+        }
+        writer_.write(i == 0 ? LogStream::out : LogStream::err, buf, static_cast<size_t>(got));
+      }
+    }
+  }
+
+  LogWriter& writer_;
+  int out_, err_;
+  UniqueFd stop_;
+  std::thread thread_;
+};
+
+std::string read_available(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+}  // namespace
+
+void report_monitor_error(int sync_fd, const Error& error) {
+  report(sync_fd, {{"error", error.message()}, {"kind", static_cast<int>(error.kind())}, {"errno", error.errnum()}});
+}
+
+int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int sync_fd = config.sync_fd;
+  // Not for the container (nor hooks) to inherit: the CLI waits for its EOF.
+  ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+  auto fail = [&](const Error& e) {
+    report_monitor_error(sync_fd, e);
+    return 125;
+  };
+
+  // stdin: /dev/null, or with -i a pipe whose write end stays open here so
+  // that the container never sees EOF (nothing can attach yet).
+  UniqueFd in_rd, in_wr;
+  if (config.interactive) {
+    auto p = make_pipe();
+    if (!p) return fail(p.error());
+    in_rd = std::move(p->first);
+    in_wr = std::move(p->second);
+  } else {
+    auto n = open_file("/dev/null", O_RDONLY);
+    if (!n) return fail(n.error());
+    in_rd = std::move(*n);
+  }
+  auto out = make_pipe();
+  if (!out) return fail(out.error());
+  auto err = make_pipe();
+  if (!err) return fail(err.error());
+  auto& [out_rd, out_wr] = *out;
+  auto& [err_rd, err_wr] = *err;
+
+  const bool logging = config.lifecycle.log_driver == "k8s-file";
+  LogWriter writer;
+  if (logging) {
+    auto w = LogWriter::open(config.log_path, config.lifecycle.log_max_size);
+    if (!w) return fail(std::move(w).error().context("opening the container's log"));
+    writer = std::move(*w);
+  } else {
+    // The none driver: output is read and dropped.
+    auto w = LogWriter::open("/dev/null", 0);
+    if (!w) return fail(w.error());
+    writer = std::move(*w);
+  }
+  LogPump pump(writer, out_rd.get(), err_rd.get());
+
+  StdioFds io{in_rd.get(), out_wr.get(), err_wr.get()};
+  bool started = false;
+  std::string exec_message;
+  StartHooks hooks;
+  hooks.started = [&](pid_t pid) {
+    started = true;
+    // The container holds its own copies; with a terminal the executor
+    // relays the pty into out_wr from this process, so that one stays.
+    if (!config.tty) out_wr.reset();
+    err_wr.reset();
+    auto r = pump.start();
+    report(sync_fd, {{"started", pid}});
+    ::close(sync_fd);
+    sync_fd = -1;
+    (void)r;
+  };
+  hooks.exited = [&]() {
+    out_wr.reset();
+    err_wr.reset();
+    if (started) {
+      pump.finish();
+      return;
+    }
+    // Never ran: the executor wrote why on its stderr.
+    exec_message = read_available(err_rd.get());
+    writer.write(LogStream::err, exec_message.data(), exec_message.size());
+    while (!exec_message.empty() && exec_message.back() == '\n') exec_message.pop_back();
+  };
+
+  auto result = start(io, hooks);
+  if (!result) return fail(result.error());
+  if (!started) report(sync_fd, {{"exit", *result}, {"message", exec_message}});
+  return 0;
+}
+
+Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd) {
+  if (command.empty()) return make_error(ErrorKind::internal, "no monitor command");
+  std::vector<std::string> args = command;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  auto pipe = ROOST_TRY(make_pipe());
+  auto devnull = ROOST_TRY(open_file("/dev/null", O_RDWR));
+  std::fflush(nullptr);
+  pid_t child = ::fork();
+  if (child < 0) return sys_error("fork");
+  if (child == 0) {
+    // Only async-signal-safe calls from here to exec.
+    ::setsid();
+    pid_t grandchild = ::fork();
+    if (grandchild != 0) ::_exit(grandchild < 0 ? 1 : 0);
+    if (::chdir("/") != 0) ::_exit(1);
+    int w = pipe.second.get();
+    if (w != kMonitorSyncFd) {
+      if (::dup2(w, kMonitorSyncFd) < 0) ::_exit(1);
+    } else if (::fcntl(w, F_SETFD, 0) != 0) {
+      ::_exit(1);
+    }
+    ::dup2(devnull.get(), 0);
+    ::dup2(devnull.get(), 1);
+    ::dup2(devnull.get(), 2);
+    ::syscall(SYS_close_range, kMonitorSyncFd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pipe.second.reset();
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  // One line, not up to EOF: processes the monitor forks without exec (an
+  // external runtime's helper) hold the pipe as long as the container runs.
+  std::string text;
+  char ch;
+  for (;;) {
+    ssize_t n = ::read(pipe.first.get(), &ch, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("reading from the container's monitor");
+    if (n == 0 || ch == '\n') break;
+    text.push_back(ch);
+  }
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    return make_error(ErrorKind::internal, "the container's monitor (" + command.front() +
+                                               ") ended without starting the container");
+  if (j.contains("started")) return 0;
+  if (j.contains("exit")) {
+    std::string msg = j.value("message", std::string());
+    if (!msg.empty()) {
+      msg += "\n";
+      (void)write_all(err_fd, msg.data(), msg.size());
+    }
+    return j.value("exit", 125);
+  }
+  int kind = j.value("kind", static_cast<int>(ErrorKind::internal));
+  if (kind < 0 || kind > static_cast<int>(ErrorKind::internal)) kind = static_cast<int>(ErrorKind::internal);
+  return Error(static_cast<ErrorKind>(kind), j.value("error", std::string("the container did not start")),
+               j.value("errno", 0));
+}
+
+}  // namespace roost::engine
