@@ -7,6 +7,7 @@
 #include "cli/engine_access.hpp"
 #include "cli/verb.hpp"
 #include "common/fd.hpp"
+#include "common/format.hpp"
 #include "image/commit.hpp"
 #include "image/reference.hpp"
 #include "storage/container_changes.hpp"
@@ -22,12 +23,6 @@ struct CommitFlags {
   bool quiet = false;
 };
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
 Result<int> run_commit(Session& s, const CommitFlags& f) {
   if (f.args.empty() || f.args.size() > 2)
     return make_error(ErrorKind::invalid, "commit: requires CONTAINER and at most one IMAGE name");
@@ -37,7 +32,7 @@ Result<int> run_commit(Session& s, const CommitFlags& f) {
   opts.message = f.message;
   opts.changes = f.changes;
   auto files = ROOST_TRY(container_files(s, f.args[0]));
-  opts.created_by = joined(files.container.command);
+  opts.created_by = join_words(files.container.command);
   auto store = ROOST_TRY(s.store());
 
   // The changes go to a file in the store's staging area first: the layer

@@ -23,12 +23,6 @@ struct PsFlags {
   std::vector<std::string> filters;
 };
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
-}
-
 // podman's ps JSON shape: one entry per port (ranges are not folded here).
 json ports_json(const std::vector<netns::PortMapping>& ports) {
   if (ports.empty()) return nullptr;
@@ -75,7 +69,7 @@ json ps_template_row(const engine::ContainerRecord& c, int64_t now, bool no_trun
   std::string ago = human_ago(c.created_ns / 1000000000, now / 1000000000);
   row["ID"] = no_trunc ? c.id : c.id.substr(0, 12);
   row["Names"] = c.name;
-  row["Command"] = joined(c.command);
+  row["Command"] = join_words(c.command);
   row["Created"] = ago;
   row["CreatedHuman"] = ago;
   row["RunningFor"] = ago;
@@ -142,7 +136,7 @@ Result<int> run_ps(Session& s, const PsFlags& f) {
   std::vector<std::vector<std::string>> rows = {
       {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
   for (auto& c : shown) {
-    std::string cmd = joined(c.command);
+    std::string cmd = join_words(c.command);
     if (!f.no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
     rows.push_back({id(c), c.image_name, cmd, human_ago(c.created_ns / 1000000000, now / 1000000000),
                     engine::status_text(c, now),

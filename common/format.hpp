@@ -17,6 +17,9 @@ std::string rfc3339(std::time_t when);
 // Parses RFC 3339 ("2024-01-02T03:04:05.123Z" or with +hh:mm); 0 on failure.
 std::time_t parse_rfc3339(const std::string& s);
 
+// WORDS joined by single spaces, as a command line is shown ("sh -c exit").
+std::string join_words(const std::vector<std::string>& words);
+
 // Columns separated by at least three spaces, as Go's tabwriter does for podman.
 std::string render_table(const std::vector<std::vector<std::string>>& rows);
 

@@ -159,25 +159,21 @@ class ChangeWalk {
   bool skip_mounts_ = true;
 };
 
-Result<UniqueFd> open_dir_path(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return sys_error("open", path);
-  return fd;
-}
+Result<UniqueFd> open_dir(const std::string& path) { return open_file(path, O_RDONLY | O_DIRECTORY); }
 
 // Walks LAYER's changes in the caller (already inside the user namespace).
 Result<std::vector<Change>> walk_changes(const ContainerLayer& layer, TarWriter* tar) {
   std::vector<Change> changes;
   ChangeWalk walk(changes, tar);
   if (layer.driver == Driver::vfs) {
-    auto now = ROOST_TRY(open_dir_path(layer.dir + "/rootfs"));
+    auto now = ROOST_TRY(open_dir(layer.dir + "/rootfs"));
     std::optional<UniqueFd> before;
-    if (!layer.lower_dirs.empty()) before = ROOST_TRY(open_dir_path(layer.lower_dirs.front()));
+    if (!layer.lower_dirs.empty()) before = ROOST_TRY(open_dir(layer.lower_dirs.front()));
     ROOST_TRY(walk.compare(now.get(), before ? before->get() : -1, ""));
   } else {
-    auto upper = ROOST_TRY(open_dir_path(layer.dir + "/upper"));
+    auto upper = ROOST_TRY(open_dir(layer.dir + "/upper"));
     std::vector<UniqueFd> lowers;
-    for (auto& d : layer.lower_dirs) lowers.push_back(ROOST_TRY(open_dir_path(d)));
+    for (auto& d : layer.lower_dirs) lowers.push_back(ROOST_TRY(open_dir(d)));
     ROOST_TRY(walk.overlay(upper.get(), "", lowers));
   }
   std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.path < b.path; });
@@ -233,14 +229,14 @@ Result<void> write_layer_tar(Driver driver, const std::string& dir, const std::v
   std::vector<Change> changes;
   auto tar = ROOST_TRY(TarWriter::open(fd));
   ChangeWalk walk(changes, &tar, false);
-  auto top = ROOST_TRY(open_dir_path(dir));
+  auto top = ROOST_TRY(open_dir(dir));
   if (driver == Driver::vfs) {
     std::optional<UniqueFd> before;
-    if (!parent_dirs.empty()) before = ROOST_TRY(open_dir_path(parent_dirs.front()));
+    if (!parent_dirs.empty()) before = ROOST_TRY(open_dir(parent_dirs.front()));
     ROOST_TRY(walk.compare(top.get(), before ? before->get() : -1, ""));
   } else {
     std::vector<UniqueFd> lowers;
-    for (auto& d : parent_dirs) lowers.push_back(ROOST_TRY(open_dir_path(d)));
+    for (auto& d : parent_dirs) lowers.push_back(ROOST_TRY(open_dir(d)));
     ROOST_TRY(walk.overlay(top.get(), "", lowers));
   }
   return tar.finish();
