@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace roost::storage {
 namespace {
 
@@ -73,9 +77,23 @@ Result<Database> Database::open(const std::string& path) {
   int persist_wal = 1;
   sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   Database d(db, path);
-  ROOST_TRY_CTX(d.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                       "PRAGMA wal_autocheckpoint=256;"),
-                path);
+  // Switching a new database to WAL upgrades a read lock to a write lock inside
+  // one statement, and SQLite answers SQLITE_BUSY there at once instead of
+  // calling the busy handler (waiting could deadlock). Processes that create
+  // one store together, such as two first pulls, meet that: retry instead.
+  const char* setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                      "PRAGMA wal_autocheckpoint=256;";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    auto r = d.exec(setup);
+    if (r) break;
+    int code = sqlite3_errcode(db) & 0xff;
+    if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
+      return std::move(r).error().context(path);
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
   return d;
 }
 
