@@ -47,7 +47,7 @@ json ps_json(const engine::ContainerRecord& c, int64_t now) {
       {"Image", c.image_name},
       {"ImageID", c.image_id},
       {"IsInfra", false},
-      {"Labels", nullptr},
+      {"Labels", c.labels.empty() ? json(nullptr) : json(c.labels)},
       {"Mounts", json::array()},
       {"Names", {c.name}},
       {"Namespaces", json::object()},
@@ -100,16 +100,7 @@ Result<int> run_ps(Session& s, const PsFlags& f) {
         auto img = store->image_by_id(c.image_id);
         return img ? img->names : std::vector<std::string>{};
       };
-      facts.labels = [&] {
-        std::map<std::string, std::string> labels;
-        auto img = store->image_by_id(c.image_id);
-        auto config = img ? json::parse(img->config_json, nullptr, false) : json();
-        if (config.is_object() && config.contains("config") && config["config"].is_object() &&
-            config["config"].contains("Labels") && config["config"]["Labels"].is_object())
-          for (auto& [k, v] : config["config"]["Labels"].items())
-            if (v.is_string()) labels[k] = v.get<std::string>();
-        return labels;
-      };
+      facts.labels = [&] { return c.labels; };
       if (!filter.matches(c, facts)) continue;
     }
     shown.push_back(c);

@@ -1,11 +1,14 @@
 #include "cli/run_flags.hpp"
 
+#include <unistd.h>
+
 #include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/fd.hpp"
+#include "common/process.hpp"
 
 namespace roost::cli {
 namespace {
@@ -54,6 +57,12 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   repeated(app, "--log-opt", f.log_opts, "Logging driver option: max-size=SIZE");
   app.add_option("--stop-signal", f.stop_signal, "Signal to stop the container (default: the image's, else SIGTERM)");
   app.add_option("--stop-timeout", f.stop_timeout, "Seconds to wait for the stop signal before SIGKILL");
+  app.add_option("--restart", f.restart,
+                 "Restart policy of a detached container: no, on-failure[:MAX], always or unless-stopped");
+  app.add_flag("--init", f.init, "Run an init (catatonit) as PID 1 that forwards signals and reaps zombies");
+  app.add_option("--init-path", f.init_path, "Path of the init binary for --init (default: catatonit from PATH)");
+  repeated(app, "-l,--label", f.labels, "Set a label on the container: KEY=VALUE");
+  repeated(app, "--label-file", f.label_files, "Read labels from a file of KEY=VALUE lines");
   app.prefix_command();
 }
 
@@ -63,6 +72,28 @@ void add_env(std::vector<std::string>& out, const std::string& item) {
     return;
   }
   if (const char* v = std::getenv(item.c_str())) out.push_back(item + "=" + v);
+}
+
+Result<void> add_label(std::map<std::string, std::string>& out, const std::string& item, const std::string& where) {
+  auto eq = item.find('=');
+  std::string key = item.substr(0, eq);
+  if (key.empty()) return make_error(ErrorKind::invalid, "invalid label \"" + item + "\" in " + where + ": expected KEY=VALUE");
+  out[key] = eq == std::string::npos ? std::string() : item.substr(eq + 1);
+  return {};
+}
+
+Result<std::map<std::string, std::string>> parse_label_file(const std::string& text, const std::string& file_name) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    ROOST_TRY(add_label(out, line.substr(start), file_name + " line " + std::to_string(n)));
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name) {
@@ -207,7 +238,23 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
     r.flags.stop_signal_given = true;
   }
   lc.stop_timeout = f.stop_timeout;
+  lc.restart = ROOST_TRY(engine::parse_restart_policy(f.restart));
+  if (f.rm && lc.restart.name != "no")
+    return make_error(ErrorKind::invalid, "the --rm option conflicts with --restart " + f.restart + ": use one of them");
   ROOST_TRY(engine::validate_lifecycle(lc));
+  // Files first, so that --label wins over a file's line, as in podman.
+  for (auto& file : f.label_files) {
+    auto text = ROOST_TRY_CTX(read_file(file), "label file");
+    for (auto& [key, value] : ROOST_TRY(parse_label_file(text, file))) r.flags.labels[key] = value;
+  }
+  for (auto& l : f.labels) ROOST_TRY(add_label(r.flags.labels, l, "--label"));
+  if (f.init) {
+    o.init_path = f.init_path.empty() ? find_program("catatonit") : f.init_path;
+    if (o.init_path.empty())
+      return make_error(ErrorKind::not_found,
+                        "--init needs an init binary: install Debian's catatonit package or give --init-path");
+    if (::access(o.init_path.c_str(), X_OK) != 0) return sys_error("--init-path", o.init_path);
+  }
   // "roost" names the built-in executor, as the default does.
   if (f.runtime != "roost") o.oci_runtime = f.runtime;
   return r;

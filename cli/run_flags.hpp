@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,11 @@ struct RunFlags {
   std::vector<std::string> log_opts;
   std::string stop_signal;
   int stop_timeout = 10;
+  std::vector<std::string> labels;
+  std::string restart;
+  bool init = false;
+  std::string init_path;
+  std::vector<std::string> label_files;
 };
 
 // Adds the flags to APP and makes it stop parsing at the image: everything
@@ -66,6 +72,12 @@ void add_env(std::vector<std::string>& out, const std::string& item);
 // Parses one --env-file's text (KEY=VALUE lines, KEY alone takes the value
 // from roost's environment, # comments and blank lines skipped).
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name);
+// Adds one KEY[=VALUE] label (a key alone gets an empty value, as podman
+// gives it) to OUT; an empty key is an error naming WHERE it came from.
+Result<void> add_label(std::map<std::string, std::string>& out, const std::string& item, const std::string& where);
+// Parses a --label-file's text: one KEY[=VALUE] per line, # comments and
+// blank lines skipped.
+Result<std::map<std::string, std::string>> parse_label_file(const std::string& text, const std::string& file_name);
 // Parses a size as podman's --log-opt max-size takes it: "10mb", "1.5k", "4096"
 // (decimal units).
 Result<uint64_t> parse_human_size(const std::string& text);

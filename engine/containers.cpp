@@ -125,6 +125,9 @@ Result<Row> read_row(const storage::Statement& st) {
   if (opts.is_discarded()) return make_error(ErrorKind::corrupt, "container " + c.id + ": options are not JSON");
   c.options = ROOST_TRY_CTX(options_from_json(opts), "container " + c.id);
   c.lifecycle = lifecycle_from_json(opts.value("lifecycle", json::object()));
+  if (opts.contains("labels") && opts["labels"].is_object())
+    for (auto& [key, value] : opts["labels"].items())
+      if (value.is_string()) c.labels[key] = value.get<std::string>();
   c.pid_start = r.pid_start;
   c.monitor_pid = r.monitor_pid;
   c.monitor_start = r.monitor_start;
@@ -134,6 +137,28 @@ Result<Row> read_row(const storage::Statement& st) {
 }
 
 }  // namespace
+
+bool is_name_conflict(const Error& e) {
+  return e.message().find("UNIQUE constraint failed: containers.name") != std::string::npos;
+}
+
+Error name_in_use(Database& db, const std::string& name) {
+  std::string holder = "another container";
+  auto q = db.prepare("SELECT id FROM containers WHERE name = ?");
+  if (q) {
+    q->bind(1, name);
+    auto row = q->step();
+    if (row && *row) holder = q->text(0);
+  }
+  return make_error(ErrorKind::exists,
+                    "the container name \"" + name + "\" is already in use by " + holder + ": remove it or pick another name");
+}
+
+Result<void> check_name(const std::string& name) {
+  if (valid_name(name)) return {};
+  return make_error(ErrorKind::invalid,
+                    "container name \"" + name + "\" is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+}
 
 struct Engine::Impl {
   EngineOptions opts;
@@ -411,9 +436,7 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
       return sys_error("statfs", b.source);
     }
   }
-  if (!options.name.empty() && !valid_name(options.name))
-    return make_error(ErrorKind::invalid, "container name \"" + options.name +
-                                              "\" is invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  if (!options.name.empty()) ROOST_TRY(check_name(options.name));
 
   ContainerRecord c;
   c.id = random_id();
@@ -432,6 +455,8 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   c.lifecycle = flags.lifecycle;
   if (!flags.stop_signal_given && !image_config.stop_signal.empty()) c.lifecycle.stop_signal = image_config.stop_signal;
   ROOST_TRY(validate_lifecycle(c.lifecycle));
+  c.labels = image_config.labels;
+  for (auto& [key, value] : flags.labels) c.labels[key] = value;
   options.container_id = c.id;
   if (options.hostname.empty()) options.hostname = c.id.substr(0, 12);
 
@@ -445,6 +470,8 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   auto spec = ROOST_TRY(runtime::build_spec(image_config, options, planned_host_facts(in)));
   if (spec.contains("process") && spec["process"].contains("args"))
     c.command = spec["process"]["args"].get<std::vector<std::string>>();
+  // What ps shows is the user's command, not the init in front of it.
+  if (!options.init_path.empty() && c.command.size() >= 2) c.command.erase(c.command.begin(), c.command.begin() + 2);
 
   bool generated = options.name.empty();
   for (int attempt = 0;; ++attempt) {
@@ -457,19 +484,14 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
     st.bind(1, c.id).bind(2, c.name).bind(3, c.image_id).bind(4, c.image_name).bind(5, json(c.command).dump());
     auto stored = options_to_json(options);
     stored["lifecycle"] = lifecycle_to_json(c.lifecycle);
+    if (!c.labels.empty()) stored["labels"] = c.labels;
     st.bind(6, c.created_ns).bind(7, int64_t{c.auto_remove}).bind(8, stored.dump());
     st.bind(9, spec.dump());
     auto ins = st.run();
     if (ins) break;
-    if (ins.error().message().find("UNIQUE constraint failed: containers.name") == std::string::npos)
-      return std::move(ins).error();
+    if (!is_name_conflict(ins.error())) return std::move(ins).error();
     if (generated && attempt < 10) continue;
-    std::string holder = "another container";
-    auto q = ROOST_TRY(s.db.prepare("SELECT id FROM containers WHERE name = ?"));
-    q.bind(1, c.name);
-    if (ROOST_TRY(q.step())) holder = q.text(0);
-    return make_error(ErrorKind::exists, "the container name \"" + c.name + "\" is already in use by " + holder +
-                                             ": remove it or pick another name");
+    return name_in_use(s.db, c.name);
   }
   c.spec = spec;
   auto layer = s.opts.store->create_container_layer(c.id, img);
@@ -486,6 +508,8 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
 
 Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach) {
   auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
+  // The user starts it again: its restart policy applies again.
+  ::unlink(stopped_by_user_path(run_dir(c)).c_str());
   if (attach) {
     bool auto_remove = c.auto_remove;
     std::string id = c.id;
@@ -509,6 +533,17 @@ Result<int> Engine::start_container(const std::string& id_or_name, const StdioFd
   return spawn_monitor(command, stdio.err);
 }
 
+Result<void> Engine::rename_container(const std::string& id_or_name, const std::string& new_name) {
+  auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
+  ROOST_TRY(check_name(new_name));
+  if (new_name == c.name) return name_in_use(impl_->db, new_name);
+  auto st = ROOST_TRY(impl_->db.prepare("UPDATE containers SET name = ? WHERE id = ?"));
+  st.bind(1, new_name).bind(2, c.id);
+  auto updated = st.run();
+  if (!updated && is_name_conflict(updated.error())) return name_in_use(impl_->db, new_name);
+  return updated;
+}
+
 int Engine::monitor_container(const std::string& id, int sync_fd) {
   auto c = impl_->lookup(id, false);
   if (!c) {
@@ -516,8 +551,32 @@ int Engine::monitor_container(const std::string& id, int sync_fd) {
     return 125;
   }
   MonitorConfig config{log_path(*c), c->lifecycle, c->options.interactive, c->options.tty, sync_fd};
-  return run_monitor(config, [&](const StdioFds& io, const StartHooks& hooks) { return impl_->start(*c, io, &hooks); });
+  const std::string dir = run_dir(*c);
+  int restarts = 0;
+  // Whether the policy starts it again: not after the user stopped it, nor
+  // once `rm -f` claimed it (its state is no longer exited).
+  auto may_restart = [&](int exit_code) {
+    if (!restarts_after(c->lifecycle.restart, exit_code, restarts)) return false;
+    if (::access(stopped_by_user_path(dir).c_str(), F_OK) == 0) return false;
+    auto now = impl_->lookup(id, false);
+    return now && now->state == State::exited;
+  };
+  config.restart_after = [&](int exit_code) {
+    if (!may_restart(exit_code)) return false;
+    std::this_thread::sleep_for(restart_delay(restarts));
+    if (!may_restart(exit_code)) return false;
+    ++restarts;
+    (void)write_file_atomic(restart_count_path(dir), std::to_string(restarts), 0600);
+    return true;
+  };
+  return run_monitor(config, [&](const StdioFds& io, const StartHooks& hooks) -> Result<int> {
+    // From the second run on, the record says exited: start from what it says now.
+    auto now = ROOST_TRY(impl_->lookup(id, false));
+    return impl_->start(std::move(now), io, &hooks);
+  });
 }
+
+std::string Engine::run_dir(const ContainerRecord& c) const { return impl_->run_dir(c.id); }
 
 const storage::StoreOptions& Engine::store_options() const { return impl_->store_opts(); }
 
@@ -563,7 +622,9 @@ Result<std::vector<std::string>> Engine::prune() {
 }
 
 json Engine::inspect(const ContainerRecord& c) {
-  return inspect_json(c, impl_->store_opts().graph_root + "/containers/" + c.id, impl_->store_opts().driver);
+  auto j = inspect_json(c, impl_->store_opts().graph_root + "/containers/" + c.id, impl_->store_opts().driver);
+  j["RestartCount"] = read_restart_count(run_dir(c));
+  return j;
 }
 
 std::string state_name(State s) {

@@ -17,10 +17,12 @@
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/restart_policy.hpp"
 #include "runtime/spec.hpp"
 #include "storage/store.hpp"
 
@@ -36,6 +38,7 @@ struct LifecycleOptions {
   uint64_t log_max_size = 0;            // --log-opt max-size (bytes); 0: unbounded
   std::string stop_signal = "SIGTERM";  // --stop-signal, else the image's StopSignal
   int stop_timeout = 10;                // --stop-timeout, seconds before SIGKILL
+  RestartPolicy restart;                // --restart, applied by a detached container's monitor
 };
 // Checks and normalises: the driver is known, the signal valid (its SIG name).
 Result<void> validate_lifecycle(LifecycleOptions& l);
@@ -60,6 +63,7 @@ struct ContainerRecord {
   bool auto_remove = false;          // --rm
   runtime::RunOptions options;
   LifecycleOptions lifecycle;
+  std::map<std::string, std::string> labels;  // the image's, then --label's over them
   nlohmann::json spec;               // the OCI spec it runs with (null before the first build)
 };
 
@@ -67,6 +71,7 @@ struct CreateFlags {
   bool auto_remove = false;
   LifecycleOptions lifecycle;
   bool stop_signal_given = false;  // else the image's StopSignal, if any
+  std::map<std::string, std::string> labels;  // --label, --label-file
 };
 
 struct StdioFds {
@@ -136,6 +141,11 @@ class Engine {
   const storage::StoreOptions& store_options() const;
   // Where the container's k8s-file log is (whether or not it exists).
   std::string log_path(const ContainerRecord& c) const;
+  // Its per-boot state: network files, restart policy markers.
+  std::string run_dir(const ContainerRecord& c) const;
+
+  // Gives the container NEW_NAME, running or not; a name in use is an error.
+  Result<void> rename_container(const std::string& id_or_name, const std::string& new_name);
 
   // A running container needs FORCE, which kills it (SIGKILL) and waits.
   Result<void> remove_container(const std::string& id_or_name, bool force);

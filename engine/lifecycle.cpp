@@ -47,7 +47,9 @@ json lifecycle_to_json(const LifecycleOptions& l) {
   return {{"log_driver", l.log_driver},
           {"log_max_size", l.log_max_size},
           {"stop_signal", l.stop_signal},
-          {"stop_timeout", l.stop_timeout}};
+          {"stop_timeout", l.stop_timeout},
+          {"restart", l.restart.name},
+          {"restart_max", l.restart.max_retries}};
 }
 
 LifecycleOptions lifecycle_from_json(const json& j) {
@@ -57,11 +59,17 @@ LifecycleOptions lifecycle_from_json(const json& j) {
   l.log_max_size = j.value("log_max_size", l.log_max_size);
   l.stop_signal = j.value("stop_signal", l.stop_signal);
   l.stop_timeout = j.value("stop_timeout", l.stop_timeout);
+  l.restart.name = j.value("restart", l.restart.name);
+  l.restart.max_retries = j.value("restart_max", l.restart.max_retries);
   return l;
 }
 
 Result<void> Engine::stop_container(const std::string& id_or_name, std::optional<int> timeout) {
   auto c = ROOST_TRY(lookup(id_or_name));
+  // Before the state check: a container waiting to be restarted by its
+  // policy is exited now, and must stay so.
+  if (c.lifecycle.restart.name != "no")
+    (void)write_file_atomic(stopped_by_user_path(run_dir(c)), "", 0600);
   // Just started: its monitor has not recorded the PID yet.
   for (int i = 0; i < 100 && c.state == State::running && c.pid <= 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -108,55 +108,29 @@ void report_monitor_error(int sync_fd, const Error& error) {
   report(sync_fd, {{"error", error.message()}, {"kind", static_cast<int>(error.kind())}, {"errno", error.errnum()}});
 }
 
-int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
-  ::signal(SIGPIPE, SIG_IGN);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  int sync_fd = config.sync_fd;
-  // Not for the container (nor hooks) to inherit: the CLI waits for its EOF.
-  ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
-  auto fail = [&](const Error& e) {
-    report_monitor_error(sync_fd, e);
-    return 125;
-  };
+namespace {
 
+// One run of the container: fresh stdio pipes, their output pumped into
+// WRITER. Reports on SYNC_FD (then sets it to -1) once the container runs;
+// the exit code, or an Error when it never ran.
+Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, LogWriter& writer, int& sync_fd,
+                     bool& started) {
+  started = false;
   // stdin: /dev/null, or with -i a pipe whose write end stays open here so
   // that the container never sees EOF (nothing can attach yet).
   UniqueFd in_rd, in_wr;
   if (config.interactive) {
-    auto p = make_pipe();
-    if (!p) return fail(p.error());
-    in_rd = std::move(p->first);
-    in_wr = std::move(p->second);
+    auto p = ROOST_TRY(make_pipe());
+    in_rd = std::move(p.first);
+    in_wr = std::move(p.second);
   } else {
-    auto n = open_file("/dev/null", O_RDONLY);
-    if (!n) return fail(n.error());
-    in_rd = std::move(*n);
+    in_rd = ROOST_TRY(open_file("/dev/null", O_RDONLY));
   }
-  auto out = make_pipe();
-  if (!out) return fail(out.error());
-  auto err = make_pipe();
-  if (!err) return fail(err.error());
-  auto& [out_rd, out_wr] = *out;
-  auto& [err_rd, err_wr] = *err;
-
-  const bool logging = config.lifecycle.log_driver == "k8s-file";
-  LogWriter writer;
-  if (logging) {
-    auto w = LogWriter::open(config.log_path, config.lifecycle.log_max_size);
-    if (!w) return fail(std::move(w).error().context("opening the container's log"));
-    writer = std::move(*w);
-  } else {
-    // The none driver: output is read and dropped.
-    auto w = LogWriter::open("/dev/null", 0);
-    if (!w) return fail(w.error());
-    writer = std::move(*w);
-  }
+  auto [out_rd, out_wr] = ROOST_TRY(make_pipe());
+  auto [err_rd, err_wr] = ROOST_TRY(make_pipe());
   LogPump pump(writer, out_rd.get(), err_rd.get());
 
   StdioFds io{in_rd.get(), out_wr.get(), err_wr.get()};
-  bool started = false;
   std::string exec_message;
   StartHooks hooks;
   hooks.started = [&](pid_t pid) {
@@ -167,7 +141,7 @@ int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
     err_wr.reset();
     auto r = pump.start();
     report(sync_fd, {{"started", pid}});
-    ::close(sync_fd);
+    if (sync_fd >= 0) ::close(sync_fd);
     sync_fd = -1;
     (void)r;
   };
@@ -184,10 +158,44 @@ int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
     while (!exec_message.empty() && exec_message.back() == '\n') exec_message.pop_back();
   };
 
-  auto result = start(io, hooks);
-  if (!result) return fail(result.error());
-  if (!started) report(sync_fd, {{"exit", *result}, {"message", exec_message}});
-  return 0;
+  auto result = ROOST_TRY(start(io, hooks));
+  if (!started) report(sync_fd, {{"exit", result}, {"message", exec_message}});
+  return result;
+}
+
+}  // namespace
+
+int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int sync_fd = config.sync_fd;
+  // Not for the container (nor hooks) to inherit: the CLI waits for its EOF.
+  ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+  auto fail = [&](const Error& e) {
+    report_monitor_error(sync_fd, e);
+    return 125;
+  };
+
+  const bool logging = config.lifecycle.log_driver == "k8s-file";
+  // The none driver: output is read and dropped.
+  auto writer = LogWriter::open(logging ? config.log_path : "/dev/null", logging ? config.lifecycle.log_max_size : 0);
+  if (!writer) return fail(std::move(writer).error().context("opening the container's log"));
+
+  for (bool first = true;; first = false) {
+    bool started = false;
+    auto result = run_once(config, start, *writer, sync_fd, started);
+    if (!result) {
+      if (first) return fail(result.error());
+      // A restart that failed (its network, its image gone): the container
+      // stays exited, and the reason is in its log.
+      std::string line = "roost: restarting the container failed: " + result.error().str() + "\n";
+      writer->write(LogStream::err, line.data(), line.size());
+      return 0;
+    }
+    if (!started || !config.restart_after || !config.restart_after(*result)) return 0;
+  }
 }
 
 Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd) {

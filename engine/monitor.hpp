@@ -49,6 +49,9 @@ struct MonitorConfig {
   bool interactive = false;   // -i: stdin a pipe held open (never EOF), else /dev/null
   bool tty = false;
   int sync_fd = kMonitorSyncFd;
+  // Asked after each run that started, with its exit code: true to start
+  // the container again (the restart policy; it waits out any back-off).
+  std::function<bool(int exit_code)> restart_after;
 };
 
 // The monitor's body: sets up stdio and the log, calls START (the engine's

@@ -19,7 +19,7 @@ json options_to_json(const runtime::RunOptions& o) {
       {"cap_add", o.cap_add}, {"cap_drop", o.cap_drop}, {"binds", binds}, {"tmpfs", o.tmpfs},
       {"network", netns::to_json(o.network)}, {"seccomp_profile_json", o.seccomp_profile_json},
       {"seccomp_unconfined", o.seccomp_unconfined}, {"no_new_privileges", o.no_new_privileges},
-      {"ulimits", ulimits}, {"runtime", o.oci_runtime},
+      {"ulimits", ulimits}, {"runtime", o.oci_runtime}, {"init_path", o.init_path},
   };
   j["entrypoint"] = o.entrypoint ? json(*o.entrypoint) : json(nullptr);
   return j;
@@ -51,6 +51,7 @@ Result<runtime::RunOptions> options_from_json(const json& j) {
     for (auto& u : j.at("ulimits")) o.ulimits.push_back({u.at("name"), u.at("soft"), u.at("hard")});
     // Records from before --runtime have none: the built-in executor.
     o.oci_runtime = j.value("runtime", std::string());
+    o.init_path = j.value("init_path", std::string());
     return o;
   } catch (const json::exception& e) {
     return make_error(ErrorKind::corrupt, std::string("container options: ") + e.what());

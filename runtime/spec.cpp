@@ -200,6 +200,7 @@ Result<json> build_mounts(const RunOptions& o, const HostFacts& host, bool rootl
 
   std::vector<json> user;
   for (const auto& t : o.tmpfs) user.push_back(ROOST_TRY(tmpfs_mount(t)));
+  if (!o.init_path.empty()) user.push_back(mount(kInitPath, "bind", o.init_path, {"rbind", "ro"}));
   for (const auto& b : o.binds) {
     std::string source = ROOST_TRY(absolute_path(b.source, "volume source"));
     std::string dest = ROOST_TRY(absolute_path(b.destination, "volume destination"));
@@ -363,6 +364,10 @@ Result<ImageConfig> parse_image_config(const std::string& config_json) {
   if (cfg.contains("ExposedPorts") && cfg["ExposedPorts"].is_object()) {
     for (const auto& [port, ignored] : cfg["ExposedPorts"].items()) c.exposed_ports.push_back(port);
   }
+  if (cfg.contains("Labels") && cfg["Labels"].is_object()) {
+    for (const auto& [key, value] : cfg["Labels"].items())
+      if (value.is_string()) c.labels[key] = value.get<std::string>();
+  }
   return c;
 }
 
@@ -432,6 +437,7 @@ Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o,
   }
 
   auto args = ROOST_TRY(build_args(image, o));
+  if (!o.init_path.empty()) args.insert(args.begin(), {std::string(kInitPath), std::string("--")});
   auto env = ROOST_TRY(build_env(image, o, hostname));
   json rlimits = ROOST_TRY(build_rlimits(o));
   json mounts = ROOST_TRY(build_mounts(o, host, rootless));

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct ImageConfig {
   std::string stop_signal;
   std::vector<std::string> volumes;
   std::vector<std::string> exposed_ports;  // ExposedPorts keys: "80/tcp"
+  std::map<std::string, std::string> labels;
 };
 // Parses the image config JSON (the whole config blob); unknown fields ignored.
 Result<ImageConfig> parse_image_config(const std::string& config_json);
@@ -71,7 +73,12 @@ struct RunOptions {
   // --runtime: an external OCI runtime's name or path ("runc"); "" runs the
   // built-in executor. Not part of the spec: it says who applies it.
   std::string oci_runtime;
+  // --init: a host init binary (catatonit) bind-mounted at kInitPath that
+  // runs as PID 1, reaps zombies and forwards signals; "" runs without.
+  std::string init_path;
 };
+// Where --init's binary appears in the container, podman's path.
+inline constexpr const char* kInitPath = "/run/podman-init";
 
 // Facts from the host the spec needs (collected by the caller).
 struct HostFacts {

@@ -1,0 +1,79 @@
+# Restart policies, applied by the detached container's monitor.
+
+setup() {
+  # shellcheck source=/dev/null
+  source "$FIXTURES/fixtures.env"
+  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
+}
+
+teardown() {
+  roost rm -f -a >/dev/null 2>&1
+}
+
+# Waits (up to 20 s) until no monitor of this test runs.
+wait_for_no_monitor() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    [[ -z $(monitor_pids) ]] && return 0
+    sleep 0.1
+  done
+  fail "a monitor still runs: $(monitor_pids)"
+}
+
+test_on_failure_with_a_limit() {
+  run_roost 0 run -d --name f1 --restart on-failure:2 busybox sh -c 'echo run; exit 3'
+  wait_for_no_monitor
+  run_roost 0 inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{json .HostConfig.RestartPolicy}}' f1
+  is "$stdout" 'exited 3 2 {"MaximumRetryCount":2,"Name":"on-failure"}' "two restarts, then it stays exited"
+  run_roost 0 logs f1
+  is "$stdout" "$(printf 'run\nrun\nrun')" "three runs, one log"
+}
+
+test_on_failure_not_after_success() {
+  run_roost 0 run -d --name f2 --restart on-failure busybox true
+  wait_for_no_monitor
+  run_roost 0 inspect --format '{{.State.Status}} {{.RestartCount}}' f2
+  is "$stdout" "exited 0"
+}
+
+test_always_until_stopped() {
+  run_roost 0 run -d --name a1 --restart always busybox sh -c 'echo run; sleep 0.2'
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ $(roost inspect --format '{{.RestartCount}}' a1) -ge 2 ]] && break
+    sleep 0.1
+  done
+  run_roost 0 inspect --format '{{.RestartCount}}' a1
+  ((stdout >= 2)) || fail "restarted at least twice (RestartCount $stdout)"
+  run_roost 0 stop -t 1 a1
+  wait_for_no_monitor
+  local count
+  count=$(roost inspect --format '{{.RestartCount}}' a1)
+  sleep 1
+  run_roost 0 inspect --format '{{.State.Status}} {{.RestartCount}}' a1
+  is "$stdout" "exited $count" "a stopped container stays stopped"
+  # Started again by the user, the policy applies again.
+  run_roost 0 start a1
+  for ((i = 0; i < 100; i++)); do
+    [[ $(roost inspect --format '{{.RestartCount}}' a1) -gt $count ]] && break
+    sleep 0.1
+  done
+  run_roost 0 inspect --format '{{.RestartCount}}' a1
+  ((stdout > count)) || fail "restarting again after start (RestartCount $stdout)"
+  run_roost 0 rm -f a1
+  wait_for_no_monitor
+  run_roost 0 ps -a -q
+  is "$stdout" "" "rm -f of a restarting container leaves nothing"
+}
+
+test_bad_restart_policies() {
+  run_roost 125 run -d --restart sometimes busybox true
+  assert_contains "$stderr" 'invalid restart policy "sometimes"'
+  run_roost 125 run -d --restart always:3 busybox true
+  assert_contains "$stderr" 'only on-failure takes a retry count'
+  run_roost 125 run -d --restart on-failure:x busybox true
+  run_roost 125 run --rm --restart always busybox true
+  assert_contains "$stderr" "the --rm option conflicts with --restart"
+  run_roost 0 ps -a -q
+  is "$stdout" "" "nothing created"
+}
