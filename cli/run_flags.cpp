@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <functional>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -82,8 +83,12 @@ Result<void> add_label(std::map<std::string, std::string>& out, const std::strin
   return {};
 }
 
-Result<std::map<std::string, std::string>> parse_label_file(const std::string& text, const std::string& file_name) {
-  std::map<std::string, std::string> out;
+namespace {
+
+// Calls FN with each line of a settings file (env or label file) and its
+// number, blank lines and # comments skipped, leading blanks and a
+// trailing CR removed.
+Result<void> each_setting_line(const std::string& text, const std::function<Result<void>(const std::string&, int)>& fn) {
   std::istringstream in(text);
   int n = 0;
   for (std::string line; std::getline(in, line);) {
@@ -91,27 +96,30 @@ Result<std::map<std::string, std::string>> parse_label_file(const std::string& t
     if (!line.empty() && line.back() == '\r') line.pop_back();
     auto start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#') continue;
-    ROOST_TRY(add_label(out, line.substr(start), file_name + " line " + std::to_string(n)));
+    ROOST_TRY(fn(line.substr(start), n));
   }
+  return {};
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> parse_label_file(const std::string& text, const std::string& file_name) {
+  std::map<std::string, std::string> out;
+  ROOST_TRY(each_setting_line(text, [&](const std::string& line, int n) {
+    return add_label(out, line, file_name + ":" + std::to_string(n));
+  }));
   return out;
 }
 
 Result<std::vector<std::string>> parse_env_file(const std::string& text, const std::string& file_name) {
   std::vector<std::string> out;
-  std::istringstream in(text);
-  int n = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    line = line.substr(start);
-    auto eq = line.find('=');
-    std::string key = line.substr(0, eq);
+  ROOST_TRY(each_setting_line(text, [&](const std::string& line, int n) -> Result<void> {
+    std::string key = line.substr(0, line.find('='));
     if (key.empty() || key.find_first_of(" \t") != std::string::npos)
       return make_error(ErrorKind::invalid, file_name + ":" + std::to_string(n) + ": invalid variable \"" + line + "\"");
     add_env(out, line);
-  }
+    return {};
+  }));
   return out;
 }
 

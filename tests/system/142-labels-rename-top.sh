@@ -33,7 +33,7 @@ test_bad_labels() {
   assert_contains "$stderr" 'invalid label "=x" in --label'
   printf 'ok=1\n=bad\n' >"$TEST_TMP/labels"
   run_roost 125 create --label-file "$TEST_TMP/labels" busybox true
-  assert_contains "$stderr" "$TEST_TMP/labels line 2"
+  assert_contains "$stderr" "$TEST_TMP/labels:2"
   run_roost 125 create --label-file "$TEST_TMP/missing" busybox true
   assert_contains "$stderr" "$TEST_TMP/missing"
   run_roost 0 ps -a -q
