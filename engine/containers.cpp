@@ -238,7 +238,8 @@ struct Engine::Impl {
 
   // --network container:: the peer's namespaces and network files into FACTS.
   Result<ContainerRecord> join_peer(const ContainerRecord& c, runtime::HostFacts& facts) {
-    auto peer = ROOST_TRY_CTX(lookup(c.options.network.container, false), "--network " + netns::mode_name(c.options.network));
+    const auto& net = c.options.network;
+    auto peer = ROOST_TRY_CTX(lookup(net.container, false), "--network " + netns::mode_name(net));
     ROOST_TRY(join_peer_network(peer, run_dir(peer.id), store_opts().mapping, c.options.oci_runtime, facts));
     return peer;
   }

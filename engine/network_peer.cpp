@@ -30,7 +30,9 @@ Result<void> join_peer_network(const ContainerRecord& peer, const std::string& p
                                                      "user (drop --runtime)");
   const std::string ns = "/proc/" + std::to_string(peer.pid) + "/ns/";
   if (rootless) {
-    if (!ROOST_TRY(same_map(peer.pid, "uid_map", mapping.uids)) || !ROOST_TRY(same_map(peer.pid, "gid_map", mapping.gids)))
+    bool same = ROOST_TRY(same_map(peer.pid, "uid_map", mapping.uids)) &&
+                ROOST_TRY(same_map(peer.pid, "gid_map", mapping.gids));
+    if (!same)
       return make_error(ErrorKind::invalid, what + ": it runs with another ID mapping than this store's");
     facts.peer_userns = ns + "user";
   }

@@ -57,6 +57,21 @@ test_container_network_shares_localhost() {
   grep -qE '^10\.0\.2\.100\s.* a$' <<<"$b_files" || fail "a's name is not in the shared /etc/hosts: $b_files"
 }
 
+test_container_network_with_runc() {
+  command -v runc >/dev/null || skip "runc is not installed"
+  start_server_a
+  if [[ $TEST_MODE == root ]]; then
+    run_roost 0 run --rm --runtime runc --network container:a busybox sh -c \
+      'printf "GET / HTTP/1.0\r\n\r\n" | nc 127.0.0.1 8080'
+    assert_contains "$output" "hello-from-a" "runc's container reached a on their shared 127.0.0.1"
+  else
+    run_roost 125 run --rm --runtime runc --network container:a busybox true
+    is "$output" "Error: cannot share the network of container a: --network container: needs roost's own runtime as a normal user (drop --runtime)"
+    run_roost 0 ps -a -q
+    is "$(wc -l <<<"$output")" 1 "only a"
+  fi
+}
+
 test_container_network_conflicting_options() {
   run_roost 125 run --rm --network container:a -p 8080:80 busybox true
   is "$output" "Error: conflicting options: published ports (-p, -P) and the network mode container:a"
