@@ -141,14 +141,20 @@ void check_device(Report& rep, const std::string& dev, const std::string& module
   } else {
     struct stat st;
     std::string mode;
+    bool open_mode = false;
     if (::stat(dev.c_str(), &st) == 0) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "%04o", st.st_mode & 07777);
       mode = std::string(" (mode ") + buf + ")";
+      open_mode = (st.st_mode & 0666) == 0666;
     }
     why = "cannot be opened read-write by you" + mode + ": " + std::strerror(err) + ", so " + used_by +
           " cannot work";
-    fix = "sudo chmod 0666 " + dev;
+    // Mode 0666 and still refused: not the permissions but the mount or the
+    // device cgroup (as inside another container).
+    fix = open_mode ? "make " + dev + " usable here: its file system must not be mounted nodev, and a device cgroup "
+                                      "(inside a container) must allow it"
+                    : "sudo chmod 0666 " + dev;
   }
   if (!workaround.empty()) why += "; " + workaround;
   if (fatal)
