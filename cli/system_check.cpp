@@ -125,8 +125,9 @@ void check_user_namespaces(Report& rep, const Who& w, const std::vector<userns::
 }
 
 // FATAL: whether failing to open it blocks rootless use (else a warning).
+// WORKAROUND: what works meanwhile ("" none).
 void check_device(Report& rep, const std::string& dev, const std::string& module, const std::string& used_by,
-                  bool fatal) {
+                  bool fatal, const std::string& workaround = "") {
   int fd = ::open(dev.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
   if (fd >= 0) {
     ::close(fd);
@@ -136,23 +137,36 @@ void check_device(Report& rep, const std::string& dev, const std::string& module
   std::string why, fix;
   if (err == ENOENT) {
     why = "does not exist, so " + used_by + " cannot work";
-    fix = "sudo modprobe " + module;
+    fix = "sudo modprobe " + module + " (and add " + module + " to /etc/modules-load.d/roost.conf to keep it loaded)";
   } else {
     struct stat st;
     std::string mode;
+    bool open_mode = false;
     if (::stat(dev.c_str(), &st) == 0) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "%04o", st.st_mode & 07777);
       mode = std::string(" (mode ") + buf + ")";
+      open_mode = (st.st_mode & 0666) == 0666;
     }
     why = "cannot be opened read-write by you" + mode + ": " + std::strerror(err) + ", so " + used_by +
           " cannot work";
-    fix = "sudo chmod 0666 " + dev;
+    // Mode 0666 and still refused: not the permissions but the mount or the
+    // device cgroup (as inside another container).
+    fix = open_mode ? "make " + dev + " usable here: its file system must not be mounted nodev, and a device cgroup "
+                                      "(inside a container) must allow it"
+                    : "sudo chmod 0666 " + dev;
   }
+  if (!workaround.empty()) why += "; " + workaround;
   if (fatal)
     rep.fail(dev, why, fix);
   else
     rep.warn(dev, why, fix);
+}
+
+// slirp4netns opens it to give each container its network (the default).
+void check_tun(Report& rep) {
+  check_device(rep, "/dev/net/tun", "tun", "slirp4netns networking (the default network)", true,
+               "meanwhile containers can run with --network none");
 }
 
 // Returns false when XDG_RUNTIME_DIR is set but unusable (roost refuses it).
@@ -261,6 +275,8 @@ Result<int> run_check(Session& s) {
     std::cout << "roost runs as root here: the rootless checks (sub-IDs, newuidmap, user namespaces, device "
                  "permissions, XDG_RUNTIME_DIR) apply to normal users, so run `roost system check` as each user. "
                  "Checking what applies to root:\n";
+    // Root's containers use slirp4netns too: a missing device blocks them.
+    check_tun(rep);
   } else {
     auto subuids = check_sub_ids(rep, w, true);
     auto subgids = check_sub_ids(rep, w, false);
@@ -275,7 +291,7 @@ Result<int> run_check(Session& s) {
     }
     check_user_namespaces(rep, w, subuids, subgids, helpers_ok);
     check_device(rep, "/dev/fuse", "fuse", "fuse-overlayfs", fuse_configured || !storage::kernel_has_overlay());
-    check_device(rep, "/dev/net/tun", "tun", "slirp4netns networking", true);
+    check_tun(rep);
     runtime_dir_ok = check_runtime_dir(rep, w);
   }
   check_overlay(rep, fuse, fuse_configured);

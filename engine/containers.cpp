@@ -18,6 +18,7 @@
 #include "engine/host_files.hpp"
 #include "engine/inspect.hpp"
 #include "engine/monitor.hpp"
+#include "engine/network_peer.hpp"
 #include "engine/proc.hpp"
 #include "image/reference.hpp"
 #include "netns/attach.hpp"
@@ -260,6 +261,14 @@ struct Engine::Impl {
     return make_error(ErrorKind::not_found, "no container with name or ID \"" + text + "\" found: no such container");
   }
 
+  // --network container:: the peer's namespaces and network files into FACTS.
+  Result<ContainerRecord> join_peer(const ContainerRecord& c, runtime::HostFacts& facts) {
+    const auto& net = c.options.network;
+    auto peer = ROOST_TRY_CTX(lookup(net.container, false), "--network " + netns::mode_name(net));
+    ROOST_TRY(join_peer_network(peer, run_dir(peer.id), store_opts().mapping, c.options.oci_runtime, facts));
+    return peer;
+  }
+
   Result<void> remove(const ContainerRecord& c, bool force);
   // HOOKS: set when this process is a detached container's monitor.
   Result<int> start(ContainerRecord c, const StdioFds& stdio, const StartHooks* hooks = nullptr);
@@ -333,6 +342,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
   HostFilesInput in{c, img, run_dir(c.id), layer.dir + "/merged", store_opts().mapping, opts.rootless};
   auto facts = ROOST_TRY(prepare_host_files(in));
+  if (c.options.network.mode == netns::Mode::container) ROOST_TRY(join_peer(c, facts));
   auto spec = ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
   // Checked before anything runs: slirp4netns, /dev/net/tun, free host ports.
   auto network = ROOST_TRY(netns::Attachment::prepare(c.options.network, run_dir(c.id)));
@@ -467,7 +477,12 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   c.options = options;
   HostFilesInput in{c, img, s.run_dir(c.id), s.store_opts().graph_root + "/containers/" + c.id + "/merged",
                     s.store_opts().mapping, s.opts.rootless};
-  auto spec = ROOST_TRY(runtime::build_spec(image_config, options, planned_host_facts(in)));
+  auto facts = planned_host_facts(in);
+  // Checked now, so that nothing is created for a peer that is missing or
+  // stopped; stored by its ID, which outlives a rename.
+  if (options.network.mode == netns::Mode::container)
+    c.options.network.container = options.network.container = ROOST_TRY(s.join_peer(c, facts)).id;
+  auto spec = ROOST_TRY(runtime::build_spec(image_config, options, facts));
   if (spec.contains("process") && spec["process"].contains("args"))
     c.command = spec["process"]["args"].get<std::vector<std::string>>();
   // What ps shows is the user's command, not the init in front of it.

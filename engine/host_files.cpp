@@ -33,16 +33,20 @@ bool host_resolv_conf(const netns::NetworkOptions& net) {
   return net.mode == netns::Mode::host && net.dns.empty() && net.dns_search.empty() && net.dns_options.empty();
 }
 
+void network_files(const netns::NetworkOptions& net, const std::string& run_dir, runtime::HostFacts& f) {
+  if (!net.no_hosts) f.hosts_file = run_dir + "/hosts";
+  if (!host_resolv_conf(net)) f.resolv_conf = run_dir + "/resolv.conf";
+  else if (::access("/etc/resolv.conf", R_OK) == 0) f.resolv_conf = "/etc/resolv.conf";
+}
+
 runtime::HostFacts planned_host_facts(const HostFilesInput& in) {
   runtime::HostFacts f;
-  const auto& net = in.container.options.network;
   f.mapping = in.mapping;
   f.rootfs = in.rootfs;
-  if (!net.no_hosts) f.hosts_file = in.run_dir + "/hosts";
   f.hostname_file = in.run_dir + "/hostname";
   f.containerenv_file = in.run_dir + "/.containerenv";
-  if (!host_resolv_conf(net)) f.resolv_conf = in.run_dir + "/resolv.conf";
-  else if (::access("/etc/resolv.conf", R_OK) == 0) f.resolv_conf = "/etc/resolv.conf";
+  if (in.container.options.network.mode != netns::Mode::container)
+    network_files(in.container.options.network, in.run_dir, f);
   return f;
 }
 
@@ -58,7 +62,7 @@ Result<runtime::HostFacts> prepare_host_files(const HostFilesInput& in) {
     if (net.mode == netns::Mode::host) host_hosts = read_file("/etc/hosts").value_or(std::string());
     ROOST_TRY(replace_file(f.hosts_file, netns::hosts_text(net, hostname, c.name, host_hosts)));
   }
-  if (!host_resolv_conf(net))
+  if (!f.resolv_conf.empty() && !host_resolv_conf(net))
     ROOST_TRY(replace_file(f.resolv_conf, netns::resolv_conf_text(read_file("/etc/resolv.conf").value_or(std::string()), net)));
   ROOST_TRY(replace_file(f.hostname_file, hostname + "\n"));
   // As podman: details about the container only for privileged ones.

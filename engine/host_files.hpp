@@ -20,7 +20,12 @@ struct HostFilesInput {
   bool rootless = true;
 };
 
-// The facts, without touching the file system.
+// The /etc/hosts and /etc/resolv.conf FACTS bind for a container with NET,
+// whose files are in RUN_DIR (none of them with --no-hosts; the host's
+// resolv.conf on the host's network).
+void network_files(const netns::NetworkOptions& net, const std::string& run_dir, runtime::HostFacts& facts);
+// The facts, without touching the file system. With --network container:
+// no network files: join_peer_network (network_peer.hpp) gives the peer's.
 runtime::HostFacts planned_host_facts(const HostFilesInput& in);
 // Writes the files and returns the facts that point at them.
 Result<runtime::HostFacts> prepare_host_files(const HostFilesInput& in);

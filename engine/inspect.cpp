@@ -110,6 +110,7 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
         {"OOMKilled", false},
         {"Dead", false},
         {"Pid", running ? c.pid : 0},
+        {"ConmonPid", running ? c.monitor_pid : 0},  // podman's name for the monitor
         {"ExitCode", c.exit_code},
         {"Error", ""},
         {"StartedAt", go_time(c.started_ns)},

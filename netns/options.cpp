@@ -65,6 +65,7 @@ bool port_less(const PortMapping& a, const PortMapping& b) {
 Result<void> parse_network_mode(const std::string& text, NetworkOptions& net) {
   net.slirp = SlirpOptions();
   net.ns_path.clear();
+  net.container.clear();
   if (text.empty() || text == "private" || text == "slirp4netns") {
     net.mode = Mode::slirp4netns;
     return {};
@@ -74,6 +75,9 @@ Result<void> parse_network_mode(const std::string& text, NetworkOptions& net) {
   else if (text.rfind("ns:", 0) == 0 && text.size() > 3 && text[3] == '/') {
     net.mode = Mode::ns_path;
     net.ns_path = text.substr(3);
+  } else if (text.rfind("container:", 0) == 0 && text.size() > 10) {
+    net.mode = Mode::container;
+    net.container = text.substr(10);
   } else if (text.rfind("slirp4netns:", 0) == 0) {
     net.mode = Mode::slirp4netns;
     for (const auto& opt : split(text.substr(12), ',')) {
@@ -102,7 +106,7 @@ Result<void> parse_network_mode(const std::string& text, NetworkOptions& net) {
     }
   } else {
     return make_error(ErrorKind::invalid, "network mode \"" + text +
-                                              "\" is not supported: use slirp4netns[:OPTIONS], none, host or ns:PATH");
+                                              "\" is not supported: use slirp4netns[:OPTIONS], none, host, container:NAME or ns:PATH");
   }
   return {};
 }
@@ -156,6 +160,18 @@ Result<void> check_add_host(const std::string& text) {
 }
 
 Result<void> check_network_options(const NetworkOptions& net) {
+  if (net.mode == Mode::container) {
+    // The joined container's network, /etc/hosts and /etc/resolv.conf are
+    // shared as they are.
+    auto conflict = [&](const std::string& what) {
+      return make_error(ErrorKind::invalid, "conflicting options: " + what + " and the network mode " + mode_name(net));
+    };
+    if (!net.ports.empty() || net.publish_all) return conflict("published ports (-p, -P)");
+    if (!net.dns.empty() || !net.dns_search.empty() || !net.dns_options.empty())
+      return conflict("dns (--dns, --dns-search, --dns-option)");
+    if (!net.add_hosts.empty()) return conflict("custom host-to-IP mapping (--add-host)");
+    if (net.no_hosts) return conflict("--no-hosts");
+  }
   if ((!net.ports.empty() || net.publish_all) && net.mode != Mode::slirp4netns)
     return make_error(ErrorKind::invalid, "publishing ports needs the container's own network (slirp4netns): not --network " +
                                               mode_name(net));
@@ -172,6 +188,7 @@ std::string mode_name(const NetworkOptions& net) {
     case Mode::host: return "host";
     case Mode::loopback: return "private";
     case Mode::ns_path: return "ns:" + net.ns_path;
+    case Mode::container: return "container:" + net.container;
   }
   return "none";
 }
@@ -241,6 +258,9 @@ Result<NetworkOptions> network_from_json(const json& j) {
     else if (m.rfind("ns:", 0) == 0) {
       net.mode = Mode::ns_path;
       net.ns_path = m.substr(3);
+    } else if (m.rfind("container:", 0) == 0) {
+      net.mode = Mode::container;
+      net.container = m.substr(10);
     } else {
       return make_error(ErrorKind::corrupt, "unknown network mode \"" + m + "\"");
     }

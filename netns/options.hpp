@@ -18,6 +18,7 @@ enum class Mode {
   host,         // the host's namespace
   loopback,     // private namespace, loopback only; records from before slirp4netns ("private")
   ns_path,      // join the namespace at a path (ns:PATH)
+  container,    // share a running container's namespace (container:NAME|ID)
 };
 
 // --network slirp4netns:OPT,OPT (the options slirp4netns(1) and podman know).
@@ -43,6 +44,7 @@ struct NetworkOptions {
   Mode mode = Mode::slirp4netns;
   SlirpOptions slirp;
   std::string ns_path;  // with Mode::ns_path
+  std::string container;  // with Mode::container: as given; the engine stores the full ID
   std::vector<PortMapping> ports;
   bool publish_all = false;  // -P: EXPOSEd ports to random host ports (expanded at create)
   std::vector<std::string> dns;          // --dns servers (replace the host's)
@@ -61,12 +63,15 @@ Result<void> parse_network_mode(const std::string& text, NetworkOptions& net);
 Result<std::vector<PortMapping>> parse_publish(const std::string& text);
 // Checks NAME:IP of --add-host.
 Result<void> check_add_host(const std::string& text);
-// Errors for combinations that make no sense (ports without slirp4netns).
+// Errors for combinations that make no sense (ports without slirp4netns;
+// ports, DNS or hosts entries for a container that shares another's network,
+// in docker's and podman's words: "conflicting options: ...").
 Result<void> check_network_options(const NetworkOptions& net);
 
 // Whether the container gets a namespace that slirp4netns must attach to.
 inline bool needs_slirp(const NetworkOptions& net) { return net.mode == Mode::slirp4netns; }
-// "slirp4netns", "none", "host", "private", "ns:PATH": what inspect shows.
+// "slirp4netns", "none", "host", "private", "ns:PATH", "container:ID": what
+// inspect shows.
 std::string mode_name(const NetworkOptions& net);
 const char* proto_name(Proto p);
 

@@ -55,7 +55,11 @@ Result<std::string> find_slirp4netns() {
 }
 
 Result<void> check_tun_device() {
-  if (::access("/dev/net/tun", R_OK | W_OK) == 0) return {};
+  // Opened, not access(2)ed: root passes access on any mode, yet cannot
+  // open a device on a nodev mount. Opening alone creates no interface.
+  auto tun = open_file("/dev/net/tun", O_RDWR | O_NONBLOCK);
+  if (tun) return {};
+  errno = tun.error().errnum();
   return make_error(ErrorKind::unsupported,
                     std::string("/dev/net/tun is not accessible (") + std::strerror(errno) +
                         "): slirp4netns needs it for the container's network; run `roost system check` for the fix, "

@@ -65,7 +65,9 @@ Result<void> wait_go(int sock) {
   return {};
 }
 
-Result<void> join_namespaces(const json& spec) {
+// IN_USERNS: EACCES (opening a process's namespace) or EPERM (setns) then
+// mean that another user namespace owns the one to join.
+Result<void> join_namespaces(const json& spec, bool in_userns) {
   static const std::pair<const char*, int> types[] = {
       {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"network", CLONE_NEWNET},
       {"pid", CLONE_NEWPID}, {"mount", CLONE_NEWNS}, {"cgroup", CLONE_NEWCGROUP},
@@ -75,10 +77,20 @@ Result<void> join_namespaces(const json& spec) {
     std::string path = ns.value("path", std::string());
     if (path.empty()) continue;
     std::string type = ns.value("type", std::string());
+    auto foreign = [&] {
+      return make_error(ErrorKind::invalid, "cannot join the " + type + " namespace " + path +
+                                                ": another user namespace owns it, and a normal user's container "
+                                                "cannot enter that one (share a container's network with "
+                                                "--network container:NAME)");
+    };
     for (const auto& [name, flag] : types) {
       if (type != name) continue;
-      auto fd = ROOST_TRY_CTX(open_file(path, O_RDONLY), "joining the " + type + " namespace");
-      if (::setns(fd.get(), flag) != 0) return sys_error("joining the " + type + " namespace", path);
+      auto fd = open_file(path, O_RDONLY);
+      if (!fd && in_userns && fd.error().errnum() == EACCES) return foreign();
+      if (!fd) return std::move(fd).error().context("joining the " + type + " namespace");
+      if (::setns(fd->get(), flag) == 0) continue;
+      if (errno == EPERM && in_userns) return foreign();
+      return sys_error("joining the " + type + " namespace", path);
     }
   }
   return {};
@@ -217,12 +229,12 @@ Result<void> setup_and_exec(const InitConfig& c) {
   const int sock = c.sock;
 
   if (c.new_userns || c.wait_namespaces) ROOST_TRY(wait_go(sock));
-  if (c.new_userns) {
+  if (c.new_userns || c.joined_userns) {
     if (::setresgid(0, 0, 0) != 0) return sys_error("setresgid(0) in the user namespace");
     if (::setresuid(0, 0, 0) != 0) return sys_error("setresuid(0) in the user namespace");
     if (!c.single_id && ::setgroups(0, nullptr) != 0) return sys_error("setgroups in the user namespace");
   }
-  ROOST_TRY(join_namespaces(spec));
+  ROOST_TRY(join_namespaces(spec, c.in_userns));
   if (c.new_uts && spec.contains("hostname")) {
     std::string h = spec.at("hostname").get<std::string>();
     if (::sethostname(h.data(), h.size()) != 0) return sys_error("setting the hostname to", h);

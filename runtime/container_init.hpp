@@ -20,6 +20,7 @@ struct InitConfig {
   const ExecRequest* request = nullptr;
   int sock = -1;
   bool new_userns = false;  // wait for 'G', then become root in it
+  bool joined_userns = false;  // cloned inside an existing one: become root in it
   bool wait_namespaces = false;  // wait for 'G' (ExecRequest::on_namespaces)
   bool single_id = false;   // setgroups is denied
   bool in_userns = false;   // not the host's root: rootless fallbacks apply

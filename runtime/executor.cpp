@@ -138,6 +138,7 @@ Result<void> write_maps(const userns::IdMapping& m, pid_t pid) {
 struct Namespaces {
   int clone_flags = 0;
   bool user = false, net = false, uts = false;
+  std::string join_user;  // a user namespace to enter before creating the others
 };
 
 Result<Namespaces> plan_namespaces(const json& spec) {
@@ -156,7 +157,7 @@ Result<Namespaces> plan_namespaces(const json& spec) {
       known = true;
       mount |= flag == CLONE_NEWNS;
       if (n.contains("path")) {
-        if (flag == CLONE_NEWUSER) return make_error(ErrorKind::unsupported, "joining an existing user namespace");
+        if (flag == CLONE_NEWUSER) ns.join_user = n.at("path").get<std::string>();
         if (flag == CLONE_NEWPID) return make_error(ErrorKind::unsupported, "joining an existing PID namespace");
         continue;
       }
@@ -171,6 +172,62 @@ Result<Namespaces> plan_namespaces(const json& spec) {
   }
   if (!mount) return make_error(ErrorKind::unsupported, "a spec without a mount namespace");
   return ns;
+}
+
+// Clones the container's first process (running container_init(CFG), with
+// CLOSE_IN_CHILD closed) into new namespaces FLAGS. With JOIN_USER, those are
+// created inside that existing user namespace (another container's, whose
+// network is shared). This process must stay in the host's, and setns of a
+// user namespace needs a single thread, so a short-lived helper enters it and
+// clones with CLONE_PARENT: the container is this process's child all the
+// same.
+Result<pid_t> clone_container(int flags, const std::string& join_user, const InitConfig& cfg, int close_in_child) {
+  auto spawn = [&](int extra) {
+    long rc = ::syscall(SYS_clone, static_cast<unsigned long>(flags | extra) | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    if (rc == 0) {
+      ::close(close_in_child);
+      container_init(cfg);
+    }
+    return rc;
+  };
+  auto clone_error = [](int err) {
+    Error e = Error(ErrorKind::io, "creating the container's namespaces (clone)", err);
+    if (err == EPERM || err == EINVAL) e.context("(a user namespace is needed for the other namespaces when not root)");
+    return e;
+  };
+  if (join_user.empty()) {
+    long rc = spawn(0);
+    if (rc < 0) return clone_error(errno);
+    return static_cast<pid_t>(rc);
+  }
+  auto userns = ROOST_TRY_CTX(open_file(join_user, O_RDONLY), "joining the user namespace");
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
+  UniqueFd report_rd(p[0]), report_wr(p[1]);
+  pid_t helper_pid = ::fork();
+  if (helper_pid < 0) return sys_error("fork");
+  if (helper_pid == 0) {
+    // Two ints: which step failed (0 setns, 1 clone; -1 none) and errno or the PID.
+    int32_t report[2] = {0, 0};
+    if (::setns(userns.get(), CLONE_NEWUSER) != 0) {
+      report[1] = errno;
+    } else {
+      long rc = spawn(CLONE_PARENT);
+      report[0] = rc < 0 ? 1 : -1;
+      report[1] = rc < 0 ? errno : static_cast<int32_t>(rc);
+    }
+    (void)write_all(report_wr.get(), report, sizeof report);
+    ::_exit(0);
+  }
+  Child helper(helper_pid);
+  report_wr.reset();
+  int32_t report[2] = {0, 0};
+  auto got = read_exact(report_rd.get(), report, sizeof report);
+  (void)helper.wait();
+  if (!got || !*got) return make_error(ErrorKind::internal, "the helper that enters the user namespace died");
+  if (report[0] == 0) return Error(ErrorKind::io, "joining the user namespace " + join_user, report[1]);
+  if (report[0] == 1) return clone_error(report[1]);
+  return static_cast<pid_t>(report[1]);
 }
 
 std::string lower(std::string s) {
@@ -285,9 +342,10 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
   cfg.request = &request;
   cfg.sock = child_sock.get();
   cfg.new_userns = ns.user;
+  cfg.joined_userns = !ns.join_user.empty();
   cfg.wait_namespaces = static_cast<bool>(request.on_namespaces);
-  cfg.single_id = ns.user && request.mapping.single_id;
-  cfg.in_userns = ns.user || ::geteuid() != 0;
+  cfg.single_id = (ns.user || cfg.joined_userns) && request.mapping.single_id;
+  cfg.in_userns = ns.user || cfg.joined_userns || ::geteuid() != 0;
   cfg.new_netns = ns.net;
   cfg.new_uts = ns.uts;
   cfg.hooks_before_pivot = has_hooks(spec, "createRuntime") || has_hooks(spec, "prestart");
@@ -302,18 +360,7 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
   std::fflush(nullptr);
   // A fork-like clone (no new stack): the child runs on a copy of this
   // process, as PID 1 of its new PID namespace when one is asked for.
-  long rc = ::syscall(SYS_clone, static_cast<unsigned long>(ns.clone_flags) | SIGCHLD, nullptr, nullptr, nullptr, 0);
-  if (rc < 0) {
-    Error e = sys_error("creating the container's namespaces (clone)");
-    if (e.errnum() == EPERM || e.errnum() == EINVAL)
-      e.context("(a user namespace is needed for the other namespaces when not root)");
-    return e;
-  }
-  if (rc == 0) {
-    sock.reset();
-    container_init(cfg);
-  }
-  Child child(static_cast<pid_t>(rc));
+  Child child(ROOST_TRY(clone_container(ns.clone_flags, ns.join_user, cfg, sock.get())));
   child_sock.reset();
   SignalForwarder forwarder(child.pid());
 

@@ -465,9 +465,13 @@ Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o,
   json namespaces = json::array({{{"type", "pid"}}, {{"type", "mount"}}, {{"type", "ipc"}}, {{"type", "uts"}}});
   if (o.network.mode == netns::Mode::ns_path)
     namespaces.push_back({{"type", "network"}, {"path", o.network.ns_path}});
+  else if (o.network.mode == netns::Mode::container && !host.peer_netns.empty())
+    namespaces.push_back({{"type", "network"}, {"path", host.peer_netns}});
   else if (o.network.mode != netns::Mode::host)
     namespaces.push_back({{"type", "network"}});
-  if (rootless) namespaces.push_back({{"type", "user"}});
+  // A namespace can only be joined from the user namespace that owns it.
+  if (rootless && !host.peer_userns.empty()) namespaces.push_back({{"type", "user"}, {"path", host.peer_userns}});
+  else if (rootless) namespaces.push_back({{"type", "user"}});
 
   json lx = {{"namespaces", namespaces}, {"devices", devices()}};
   // runc denies in the device cgroup whatever linux.devices lists unless

@@ -88,6 +88,10 @@ struct HostFacts {
   std::string hostname_file;   // prepared /etc/hostname
   std::string containerenv_file;  // prepared /run/.containerenv
   std::string resolv_conf;     // host resolv.conf to bind ("" = none)
+  // network container:ID: the namespaces of that container's process to join
+  // (its user namespace only rootless; "" before it is known, at create).
+  std::string peer_netns;
+  std::string peer_userns;
 };
 
 // Podman's default capability set (CapEff 00000000800405fb).
@@ -113,7 +117,8 @@ Result<nlohmann::json> seccomp_from_profile(const std::string& profile_json, con
 // "io.roost.user" (the executor resolves it through the container's own
 // /etc/passwd and /etc/group). Also: mounts, masked and read-only paths,
 // namespaces (user only when the mapping is not identity; network per
-// network.mode; ns:PATH joins that namespace), uid/gid mappings, capabilities, seccomp, rlimits,
+// network.mode; ns:PATH joins that namespace, container:ID the peer's network
+// and, rootless, its user namespace), uid/gid mappings, capabilities, seccomp, rlimits,
 // noNewPrivileges.
 Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& options, const HostFacts& host);
 

@@ -130,6 +130,22 @@ std::string format_map(const std::vector<IdRange>& map) {
   return out;
 }
 
+Result<std::vector<IdRange>> parse_proc_map(const std::string& text) {
+  std::vector<IdRange> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::istringstream fields(line);
+    IdRange r;
+    std::string rest;
+    if (!(fields >> r.container_id >> r.host_id >> r.size) || (fields >> rest))
+      return make_error(ErrorKind::corrupt, "malformed ID map line \"" + line + "\"");
+    out.push_back(r);
+  }
+  return out;
+}
+
 uint64_t mapped_count(const std::vector<IdRange>& map) {
   uint64_t n = 0;
   for (const auto& r : map) n += r.size;

@@ -62,6 +62,9 @@ std::optional<uint32_t> to_container(const std::vector<IdRange>& map, uint32_t h
 
 // The text written to /proc/PID/uid_map ("0 1000 1\n1 100000 65536\n").
 std::string format_map(const std::vector<IdRange>& map);
+// Parses /proc/PID/uid_map or gid_map (columns padded with spaces); a
+// malformed line is an error.
+Result<std::vector<IdRange>> parse_proc_map(const std::string& text);
 // Total IDs mapped.
 uint64_t mapped_count(const std::vector<IdRange>& map);
 

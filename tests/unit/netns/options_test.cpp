@@ -35,6 +35,40 @@ BOOST_AUTO_TEST_CASE(network_modes) {
   BOOST_TEST(!parse_network_mode("slirp4netns:mtu=99999", n).ok());
 }
 
+BOOST_AUTO_TEST_CASE(container_mode) {
+  NetworkOptions n;
+  BOOST_REQUIRE(parse_network_mode("container:web", n).ok());
+  BOOST_TEST((n.mode == Mode::container));
+  BOOST_TEST(n.container == "web");
+  BOOST_TEST(mode_name(n) == "container:web");
+  BOOST_TEST(!parse_network_mode("container:", n).ok());
+  auto back = network_from_json(to_json([] {
+    NetworkOptions c;
+    c.mode = Mode::container;
+    c.container = "0123abcd";
+    return c;
+  }()));
+  BOOST_REQUIRE(back.ok());
+  BOOST_TEST((back->mode == Mode::container));
+  BOOST_TEST(back->container == "0123abcd");
+
+  BOOST_REQUIRE(parse_network_mode("container:web", n).ok());
+  BOOST_TEST(check_network_options(n).ok());
+  auto with = [&](auto change) {
+    NetworkOptions m = n;
+    change(m);
+    auto r = check_network_options(m);
+    return r.ok() ? std::string() : r.error().message();
+  };
+  BOOST_TEST(with([](NetworkOptions& m) { m.ports = parse_publish("8080:80").value(); }) ==
+             "conflicting options: published ports (-p, -P) and the network mode container:web");
+  BOOST_TEST(with([](NetworkOptions& m) { m.publish_all = true; }).find("published ports") != std::string::npos);
+  BOOST_TEST(with([](NetworkOptions& m) { m.dns = {"1.1.1.1"}; }).find("conflicting options: dns") == 0u);
+  BOOST_TEST(with([](NetworkOptions& m) { m.dns_search = {"example.com"}; }).find("conflicting options: dns") == 0u);
+  BOOST_TEST(with([](NetworkOptions& m) { m.add_hosts = {"a:1.2.3.4"}; }).find("host-to-IP mapping") != std::string::npos);
+  BOOST_TEST(with([](NetworkOptions& m) { m.no_hosts = true; }).find("--no-hosts") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(publish_specs) {
   auto one = parse_publish("8080:80");
   BOOST_REQUIRE(one.ok());

@@ -468,6 +468,24 @@ BOOST_AUTO_TEST_CASE(network_modes) {
   BOOST_TEST(namespaces(spec_ok(busybox(), o, rootless_host())) == (strs{"pid", "mount", "ipc", "uts", "user"}));
 }
 
+BOOST_AUTO_TEST_CASE(network_of_another_container) {
+  auto o = options();
+  o.network.mode = netns::Mode::container;
+  o.network.container = "abc";
+  auto host = rootless_host();
+  host.peer_netns = "/proc/42/ns/net";
+  host.peer_userns = "/proc/42/ns/user";
+  auto spec = spec_ok(busybox(), o, host);
+  CHECK_JSON(spec["linux"]["namespaces"], json::parse(R"([{"type":"pid"},{"type":"mount"},{"type":"ipc"},
+      {"type":"uts"},{"type":"network","path":"/proc/42/ns/net"},{"type":"user","path":"/proc/42/ns/user"}])"));
+  BOOST_TEST(str(mount_at(spec, "/sys")["type"]) == "sysfs", "its user namespace owns the network: sysfs mounts");
+  auto as_root = root_host();
+  as_root.peer_netns = "/proc/42/ns/net";
+  CHECK_JSON(spec_ok(busybox(), o, as_root)["linux"]["namespaces"],
+             json::parse(R"([{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"},
+                 {"type":"network","path":"/proc/42/ns/net"}])"));
+}
+
 BOOST_AUTO_TEST_CASE(masked_and_readonly_paths) {
   auto spec = spec_ok(busybox(), options(), rootless_host());
   BOOST_TEST(strings(spec["linux"]["maskedPaths"]) ==

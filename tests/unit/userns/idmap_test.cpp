@@ -180,4 +180,13 @@ BOOST_AUTO_TEST_CASE(format_map_is_proc_uid_map_text) {
   BOOST_TEST(format_map({}) == "");
 }
 
+BOOST_AUTO_TEST_CASE(proc_map_text) {
+  auto m = parse_proc_map("         0       1001          1\n         1     200000      65536\n");
+  BOOST_REQUIRE(m.ok());
+  BOOST_TEST((*m == std::vector<IdRange>{{0, 1001, 1}, {1, 200000, 65536}}));
+  BOOST_TEST((parse_proc_map(format_map(*m)).value() == *m));
+  BOOST_TEST(!parse_proc_map("0 1001\n").ok());
+  BOOST_TEST(!parse_proc_map("0 1001 1 7\n").ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
