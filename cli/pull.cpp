@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/pull_progress.hpp"
 #include "cli/registry_flags.hpp"
 #include "cli/verb.hpp"
 #include "image/load.hpp"
@@ -52,7 +53,12 @@ Result<int> run_pull(Session& s, const PullFlags& f) {
   image::PullOptions opts;
   opts.registry = ROOST_TRY(f.registry.options());
   if (!f.platform.empty()) opts.platform = ROOST_TRY(image::parse_platform(f.platform));
-  if (!f.quiet) opts.progress = [](const std::string& line) { std::cerr << line << std::endl; };
+  auto bars = std::make_shared<PullProgress>(STDERR_FILENO);
+  if (!f.quiet) {
+    opts.progress = [bars](const std::string& line) { bars->line(line); };
+    if (bars->on_terminal())
+      opts.layer_progress = [bars](const std::string& d, uint64_t n, uint64_t total, bool done) { bars->layer(d, n, total, done); };
+  }
   auto store = ROOST_TRY(s.store());
   // Candidates from the search registries are tried in order; the first
   // that has the image wins, and the last error is reported.
@@ -67,7 +73,7 @@ Result<int> run_pull(Session& s, const PullFlags& f) {
       if (rec.error().kind() == ErrorKind::not_found && candidates.size() > 1) continue;
       return std::move(rec).error();
     }
-    if (!f.quiet) std::cerr << "Storing signatures" << std::endl;
+    if (!f.quiet) bars->line("Storing signatures");
     std::cout << rec->id << "\n";
     return 0;
   }

@@ -1,7 +1,11 @@
 // roost push [-q] [--tls-verify] [--cert-dir DIR] [--authfile F] [--creds U:P] IMAGE [DESTINATION]
+// DESTINATION: a registry, oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME].
 #include <iostream>
 
+#include <optional>
+
 #include "cli/image_lookup.hpp"
+#include "cli/output_file.hpp"
 #include "cli/registry_flags.hpp"
 #include "cli/verb.hpp"
 #include "common/fd.hpp"
@@ -10,6 +14,24 @@
 
 namespace roost::cli {
 namespace {
+
+struct FileTransport {
+  std::string transport;  // "oci", "oci-archive", "docker-archive"
+  std::string path;
+  std::string ref;  // after the first ':' of the rest, as containers/image splits it
+};
+
+std::optional<FileTransport> file_transport(const std::string& dest) {
+  for (const char* t : {"oci", "oci-archive", "docker-archive"}) {
+    std::string prefix = std::string(t) + ":";
+    if (dest.rfind(prefix, 0) != 0) continue;
+    std::string rest = dest.substr(prefix.size());
+    auto colon = rest.find(':');
+    if (colon == std::string::npos) return FileTransport{t, rest, ""};
+    return FileTransport{t, rest.substr(0, colon), rest.substr(colon + 1)};
+  }
+  return std::nullopt;
+}
 
 struct PushFlags {
   RegistryFlags registry;
@@ -26,14 +48,25 @@ Result<int> run_push(Session& s, const PushFlags& f) {
   if (!f.quiet) progress = [](const std::string& line) { std::cerr << line << std::endl; };
   std::string dest = f.destination.empty() ? f.image : f.destination;
   std::string digest;
-  if (dest.rfind("oci:", 0) == 0) {
-    std::string rest = dest.substr(4), ref;
-    if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find('/', colon) == std::string::npos) {
-      ref = rest.substr(colon + 1);
-      rest.resize(colon);
+  if (auto t = file_transport(dest)) {
+    if (t->path.empty()) return make_error(ErrorKind::invalid, "invalid destination \"" + dest + "\": no path after the transport");
+    // Like containers/image, only a name given in the destination is recorded.
+    image::SaveItem item{img, {}};
+    if (!t->ref.empty()) {
+      // docker-archive records references; an OCI ref.name may be a bare tag.
+      std::string name = t->ref;
+      if (t->transport != "oci") name = ROOST_TRY(image::parse_reference(t->ref)).str();
+      item.names = {name};
     }
-    if (rest.empty()) return make_error(ErrorKind::invalid, "invalid destination \"" + dest + "\": no directory");
-    digest = ROOST_TRY_CTX(image::push_to_oci_layout(*store, img, rest, ref, progress), "pushing to " + dest);
+    if (t->transport == "oci") {
+      digest = ROOST_TRY_CTX(image::push_to_oci_layout(*store, img, t->path, item.names.empty() ? "" : item.names.front(), progress),
+                             "pushing to " + dest);
+    } else {
+      auto format = t->transport == "oci-archive" ? image::ArchiveFormat::oci_archive : image::ArchiveFormat::docker_archive;
+      ROOST_TRY_CTX(write_output(t->path, "an image archive",
+                                 [&](int fd) { return image::save_archive(*store, {item}, format, fd, progress); }),
+                    "pushing to " + dest);
+    }
   } else {
     if (dest.rfind("docker://", 0) == 0) dest = dest.substr(9);
     if (image::is_short_name(dest))
@@ -45,7 +78,7 @@ Result<int> run_push(Session& s, const PushFlags& f) {
     if (insecure && !f.registry.tls_verify_given()) opts.tls_verify = false;
     digest = ROOST_TRY_CTX(image::push_to_registry(*store, img, ref, opts, progress), "pushing to " + ref.str());
   }
-  if (!f.digestfile.empty()) ROOST_TRY(write_file_atomic(f.digestfile, digest, 0644));
+  if (!f.digestfile.empty() && !digest.empty()) ROOST_TRY(write_file_atomic(f.digestfile, digest, 0644));
   return 0;
 }
 
@@ -58,7 +91,7 @@ VerbRegistrar reg({
       app.add_flag("-q,--quiet", f->quiet, "Suppress progress output");
       app.add_option("--digestfile", f->digestfile, "Write the digest of the pushed manifest to this file");
       app.add_option("image", f->image, "Image to push")->required();
-      app.add_option("destination", f->destination, "Where to (docker://HOST/NAME[:TAG], HOST/NAME[:TAG], oci:DIR[:REF]; default: the image's name)");
+      app.add_option("destination", f->destination, "Where to (docker://HOST/NAME[:TAG], HOST/NAME[:TAG], oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME]; default: the image's name)");
       return [f](Session& s) { return run_push(s, *f); };
     },
 });

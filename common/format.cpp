@@ -4,7 +4,9 @@
 
 namespace roost {
 
-std::string human_size(uint64_t bytes) {
+namespace {
+
+std::string size_in_units(uint64_t bytes, int precision, const char* separator) {
   static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
   double v = static_cast<double>(bytes);
   int u = 0;
@@ -13,9 +15,14 @@ std::string human_size(uint64_t bytes) {
     ++u;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g %s", v, units[u]);
+  std::snprintf(buf, sizeof buf, "%.*g%s%s", precision, v, separator, units[u]);
   return buf;
 }
+
+}  // namespace
+
+std::string human_size(uint64_t bytes) { return size_in_units(bytes, 3, " "); }
+std::string human_size_compact(uint64_t bytes) { return size_in_units(bytes, 4, ""); }
 
 std::string human_ago(std::time_t when, std::time_t now) {
   long long s = static_cast<long long>(now - when);

@@ -10,6 +10,8 @@ namespace roost {
 
 // Decimal units with 3 significant digits: "4.49 MB", "812 B".
 std::string human_size(uint64_t bytes);
+// Four significant digits, no space: "4.304MB", "0B" (podman system df).
+std::string human_size_compact(uint64_t bytes);
 // "About a minute ago", "3 hours ago", "2 weeks ago".
 std::string human_ago(std::time_t when, std::time_t now);
 // RFC 3339 with nanoseconds and zone, as Go prints time.Time in JSON.

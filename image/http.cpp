@@ -1,7 +1,13 @@
 #include "image/http.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
+#include <cstdlib>
 #include <mutex>
+#include <thread>
+
+#include "common/log.hpp"
 
 namespace roost::image {
 namespace {
@@ -112,9 +118,16 @@ Result<void> prepare_request(CurlHandle& h, const HttpRequest& req, const TlsOpt
   return {};
 }
 
-Result<HttpResponse> http_do(const HttpRequest& req, const TlsOptions& tls) {
+namespace {
+
+struct Outcome {
+  CURLcode code = CURLE_OK;
+  Result<HttpResponse> result;
+};
+
+Outcome perform(const HttpRequest& req, const TlsOptions& tls) {
   CurlHandle h;
-  ROOST_TRY(prepare_request(h, req, tls));
+  if (auto ready = prepare_request(h, req, tls); !ready) return {CURLE_OK, std::move(ready).error()};
   HttpResponse resp;
   std::pair<HttpResponse*, size_t> ctx{&resp, req.max_body};
   char errbuf[CURL_ERROR_SIZE] = "";
@@ -126,7 +139,7 @@ Result<HttpResponse> http_do(const HttpRequest& req, const TlsOptions& tls) {
   std::unique_ptr<FILE, int (*)(FILE*)> upload(nullptr, fclose);
   if (!req.body_file.empty()) {
     upload.reset(std::fopen(req.body_file.c_str(), "rbe"));
-    if (!upload) return sys_error("open", req.body_file);
+    if (!upload) return {CURLE_OK, sys_error("open", req.body_file)};
     std::fseek(upload.get(), 0, SEEK_END);
     curl_easy_setopt(h.easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(std::ftell(upload.get())));
     std::rewind(upload.get());
@@ -134,10 +147,61 @@ Result<HttpResponse> http_do(const HttpRequest& req, const TlsOptions& tls) {
   }
   CURLcode rc = curl_easy_perform(h.easy);
   if (rc == CURLE_WRITE_ERROR)
-    return make_error(ErrorKind::corrupt, "response from " + req.url + " is larger than " + std::to_string(req.max_body) + " bytes");
-  if (rc != CURLE_OK) return make_error(ErrorKind::io, curl_error_text(rc, errbuf));
+    return {rc, make_error(ErrorKind::corrupt, "response from " + req.url + " is larger than " + std::to_string(req.max_body) + " bytes")};
+  if (rc != CURLE_OK) return {rc, make_error(ErrorKind::io, curl_error_text(rc, errbuf))};
   curl_easy_getinfo(h.easy, CURLINFO_RESPONSE_CODE, &resp.status);
-  return resp;
+  return {rc, std::move(resp)};
+}
+
+}  // namespace
+
+Result<HttpResponse> http_do(const HttpRequest& req, const TlsOptions& tls) { return perform(req, tls).result; }
+
+bool transient_curl_error(CURLcode code, bool reached) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT: return reached;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM: return true;
+    default: return false;
+  }
+}
+
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int attempt, const HttpResponse* response) {
+  using std::chrono::milliseconds;
+  milliseconds wait = policy.first_delay * (1LL << std::min(attempt - 1, 20));
+  if (response) {
+    std::string after = response->header("retry-after");
+    if (!after.empty()) {
+      char* end = nullptr;
+      long secs = std::strtol(after.c_str(), &end, 10);
+      if (end != after.c_str() && *end == '\0' && secs >= 0) {
+        wait = milliseconds(secs * 1000);
+      } else {
+        struct tm tm = {};  // an HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT"
+        if (const char* rest = ::strptime(after.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm); rest && *rest == '\0')
+          wait = milliseconds(std::max<long long>(0, (static_cast<long long>(::timegm(&tm)) - std::time(nullptr)) * 1000));
+      }
+    }
+  }
+  return std::min(wait, policy.max_delay);
+}
+
+Result<HttpResponse> http_do_retrying(const HttpRequest& req, const TlsOptions& tls, const RetryPolicy& policy, bool reached) {
+  for (int attempt = 1;; ++attempt) {
+    auto out = perform(req, tls);
+    bool again = out.result ? transient_status(out.result->status) : transient_curl_error(out.code, reached);
+    if (!again || attempt >= policy.attempts) return std::move(out.result);
+    auto wait = retry_delay(policy, attempt, out.result ? &*out.result : nullptr);
+    std::string why = out.result ? "HTTP status " + std::to_string(out.result->status) : out.result.error().message();
+    log_warn(req.method + " " + req.url + " failed (" + why + "), retrying in " + std::to_string(wait.count()) + " ms (" +
+             std::to_string(attempt) + "/" + std::to_string(policy.attempts - 1) + ")");
+    std::this_thread::sleep_for(wait);
+  }
 }
 
 }  // namespace roost::image

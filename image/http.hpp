@@ -5,6 +5,7 @@
 
 #include "image/curl_shim.hpp"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,6 +58,30 @@ Result<void> prepare_request(CurlHandle& h, const HttpRequest& req, const TlsOpt
 // Performs REQ and collects the whole response (bounded by max_body).
 // Transport failures (refused, TLS) are errors; HTTP statuses are not.
 Result<HttpResponse> http_do(const HttpRequest& req, const TlsOptions& tls);
+
+// Transient failures (a reset connection, HTTP 5xx, 429) are tried again a
+// few times, waiting longer each time (or as long as Retry-After says, up to
+// max_delay). Client errors (401, 404, ...) are never repeated.
+struct RetryPolicy {
+  int attempts = 4;  // in all, the first one included
+  std::chrono::milliseconds first_delay{500};
+  std::chrono::milliseconds max_delay{10000};
+};
+
+// Whether a transport failure may pass if tried again. A refused connection
+// counts only once the server has answered before (REACHED): refused at
+// first, nothing is listening.
+bool transient_curl_error(CURLcode code, bool reached);
+inline bool transient_status(long status) { return status == 429 || (status >= 500 && status <= 599); }
+// How long to wait before attempt ATTEMPT + 1 (ATTEMPT counts from 1):
+// Retry-After (seconds or an HTTP date) when RESPONSE has one, else
+// first_delay doubled per attempt; capped at max_delay.
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int attempt, const HttpResponse* response);
+
+// http_do with RetryPolicy: returns the last response or error once the
+// attempts are used up; WHAT names the request in the warning logged before
+// each new attempt.
+Result<HttpResponse> http_do_retrying(const HttpRequest& req, const TlsOptions& tls, const RetryPolicy& policy, bool reached);
 
 // A transport error in words a user can act on.
 std::string curl_error_text(CURLcode code, const char* detail);

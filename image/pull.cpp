@@ -4,11 +4,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <deque>
 #include <nlohmann/json.hpp>
 
 #include "common/digest.hpp"
 #include "common/fd.hpp"
+#include "common/log.hpp"
 #include "image/archive_internal.hpp"
 #include "image/inflate.hpp"
 
@@ -22,7 +25,7 @@ struct Transfer {
   size_t index = 0;
   Descriptor desc;
   Compression compression = Compression::none;
-  CurlHandle handle;
+  std::unique_ptr<CurlHandle> handle;  // a fresh one per attempt
   HttpResponse response;  // headers only
   char errbuf[CURL_ERROR_SIZE] = "";
   UniqueFd pipe;  // write end
@@ -32,6 +35,19 @@ struct Transfer {
   std::optional<Error> stream_error;  // decompressing or writing failed; hashing goes on
   std::optional<Error> error;         // final verdict once done
   bool done = false;
+  // Retries: a failed attempt starts again where the last one stopped (a
+  // Range request; a server that sends the whole blob has the bytes already
+  // seen skipped), so nothing reaches the layer helper twice.
+  int attempt = 1;
+  std::optional<std::chrono::steady_clock::time_point> retry_at;
+  uint64_t skip = 0;      // bytes of this response already received before
+  long status = 0;        // of this attempt's response, once its body starts
+  std::string error_body; // of a failed response, for the registry's words
+  const PullOptions* opts = nullptr;  // for layer_progress
+
+  void report(bool finished) const {
+    if (opts && opts->layer_progress) opts->layer_progress(desc.digest, bytes, desc.size, finished);
+  }
 
   Result<void> to_pipe(const char* data, size_t len) {
     if (!pipe.valid()) return {};
@@ -41,15 +57,32 @@ struct Transfer {
   }
 
   size_t on_data(const char* data, size_t len) {
-    bytes += len;
+    if (status == 0) {
+      curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &status);
+      if (status == 200) skip = bytes;  // the whole blob again
+    }
+    if (status != 200 && status != 206) {
+      if (error_body.size() < 4096) error_body.append(data, std::min<size_t>(len, 4096 - error_body.size()));
+      return len;
+    }
+    size_t n = len;
+    if (skip > 0) {
+      size_t drop = static_cast<size_t>(std::min<uint64_t>(skip, n));
+      skip -= drop;
+      data += drop;
+      n -= drop;
+      if (n == 0) return len;
+    }
+    bytes += n;
     if (bytes > desc.size) {
       error = make_error(ErrorKind::corrupt, "blob " + desc.digest + ": larger than the " + std::to_string(desc.size) +
                                                  " bytes the manifest says");
       return 0;
     }
-    sha.update(data, len);
+    sha.update(data, n);
+    report(false);
     if (!stream_error) {
-      auto r = gzip ? gzip->feed(data, len) : to_pipe(data, len);
+      auto r = gzip ? gzip->feed(data, n) : to_pipe(data, n);
       if (!r) {
         stream_error = r.error();
         pipe.reset();  // the helper sees a short tar and fails; the digest decides the message
@@ -62,17 +95,52 @@ struct Transfer {
     return static_cast<Transfer*>(self)->on_data(data, size * n);
   }
 
-  // After curl is done with it: the verdict, digest first (a tampered blob
-  // is reported as such, whatever else broke on the way).
-  void complete(CURLcode rc) {
-    done = true;
-    if (!error && rc != CURLE_OK) {
-      long status = 0;
-      curl_easy_getinfo(handle.easy, CURLINFO_RESPONSE_CODE, &status);
-      error = make_error(ErrorKind::io, "fetching blob " + desc.digest + ": " +
-                                            (rc == CURLE_HTTP_RETURNED_ERROR ? "HTTP status " + std::to_string(status)
-                                                                             : curl_error_text(rc, errbuf)));
+  // Sets the handle up for the next attempt, from byte BYTES on.
+  Result<void> prepare(RegistryClient& client) {
+    auto req = ROOST_TRY(client.blob_request(desc.digest));
+    if (bytes > 0) req.headers.push_back("Range: bytes=" + std::to_string(bytes) + "-");
+    handle = std::make_unique<CurlHandle>();
+    ROOST_TRY(prepare_request(*handle, req, client.tls()));
+    CURL* e = handle->easy;
+    errbuf[0] = '\0';
+    status = 0;
+    skip = 0;
+    error_body.clear();
+    response = HttpResponse{};
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, Transfer::write_cb);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, collect_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 512L * 1024);
+    return {};
+  }
+
+  // After curl is done with an attempt: whether to try again (RETRY_AT
+  // set), else the verdict, digest first (a tampered blob is reported as
+  // such, whatever else broke on the way).
+  void complete(CURLcode rc, const RetryPolicy& policy) {
+    long final_status = status;
+    if (final_status == 0) curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &final_status);
+    bool failed_status = rc == CURLE_OK && final_status != 200 && final_status != 206;
+    if (!error && !stream_error && attempt < policy.attempts &&
+        ((rc != CURLE_OK && transient_curl_error(rc, true)) || (failed_status && transient_status(final_status)))) {
+      auto wait = retry_delay(policy, attempt, failed_status ? &response : nullptr);
+      log_warn("fetching blob " + desc.digest + " failed (" +
+               (failed_status ? "HTTP status " + std::to_string(final_status) : curl_error_text(rc, errbuf)) + "), retrying in " +
+               std::to_string(wait.count()) + " ms (" + std::to_string(attempt) + "/" + std::to_string(policy.attempts - 1) + ")");
+      ++attempt;
+      retry_at = std::chrono::steady_clock::now() + wait;
+      return;
     }
+    done = true;
+    if (!error && rc != CURLE_OK)
+      error = make_error(ErrorKind::io, "fetching blob " + desc.digest + ": " + curl_error_text(rc, errbuf));
+    if (!error && failed_status)
+      error = make_error(final_status == 404 ? ErrorKind::not_found : ErrorKind::io,
+                         "fetching blob " + desc.digest + ": HTTP status " + std::to_string(final_status) +
+                             (attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : ""));
     if (!error && bytes != desc.size)
       error = make_error(ErrorKind::corrupt, "blob " + desc.digest + ": truncated (" + std::to_string(bytes) + " of " +
                                                  std::to_string(desc.size) + " bytes)");
@@ -86,6 +154,7 @@ struct Transfer {
     }
     if (!error && stream_error) error = *stream_error;
     if (error) error->context("layer " + std::to_string(index + 1));
+    else report(true);
     pipe.reset();  // end of the tar for the helper
   }
 };
@@ -141,6 +210,7 @@ struct Puller {
     auto t = std::make_unique<Transfer>();
     t->index = i;
     t->desc = manifest.layers[i];
+    t->opts = &opts;
     t->compression = ROOST_TRY(layer_compression(t->desc.media_type));
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
@@ -151,23 +221,35 @@ struct Puller {
       Transfer* raw = t.get();
       t->gzip = std::make_unique<GzipStream>([raw](const char* d, size_t n) { return raw->to_pipe(d, n); });
     }
-    auto req = ROOST_TRY(client.blob_request(t->desc.digest));
-    ROOST_TRY(prepare_request(t->handle, req, client.tls()));
-    CURL* e = t->handle.easy;
-    curl_easy_setopt(e, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, Transfer::write_cb);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 512L * 1024);
-    multi.add(e);
+    ROOST_TRY(t->prepare(client));
+    multi.add(t->handle->easy);
     say("Copying blob " + t->desc.digest);
     return t;
+  }
+
+  // Starts again the transfers whose retry is due; the milliseconds until
+  // the next one is (at most MAX_WAIT).
+  Result<int> restart_due(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active, int max_wait) {
+    auto now = std::chrono::steady_clock::now();
+    int wait = max_wait;
+    for (auto& t : active) {
+      if (!t->retry_at) continue;
+      if (*t->retry_at <= now) {
+        t->retry_at.reset();
+        ROOST_TRY(t->prepare(client));
+        multi.add(t->handle->easy);
+        continue;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*t->retry_at - now).count();
+      wait = std::min<int>(wait, static_cast<int>(left) + 1);
+    }
+    return wait;
   }
 
   // Drives the transfers until the oldest one is done.
   Result<void> run_until_front_done(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active) {
     while (!active.front()->done) {
+      int wait = ROOST_TRY(restart_due(multi, active, 1000));
       int running = 0;
       CURLMcode mc = curl_multi_perform(multi.get(), &running);
       if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
@@ -178,10 +260,10 @@ struct Puller {
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
         CURLcode rc = msg->data.result;
         multi.remove(msg->easy_handle);
-        if (t) t->complete(rc);
+        if (t) t->complete(rc, client.retry_policy());
       }
       if (active.front()->done) break;
-      mc = curl_multi_poll(multi.get(), nullptr, 0, 1000, nullptr);
+      mc = curl_multi_poll(multi.get(), nullptr, 0, wait, nullptr);
       if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
     }
     return {};
@@ -203,8 +285,10 @@ struct Puller {
 
   Result<void> run() {
     IgnoreSigpipe sigpipe;
-    MultiHandle multi;
+    // The transfers outlive the multi handle, which lets go of their easy
+    // handles before they are cleaned up.
     std::deque<std::unique_ptr<Transfer>> active;
+    MultiHandle multi;
     size_t window = writer.parallel_layers() ? std::max<size_t>(1, opts.parallel_layers) : 1;
     std::string parent;
     for (size_t next = 0; next < manifest.layers.size() || !active.empty();) {

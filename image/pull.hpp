@@ -21,6 +21,9 @@ struct PullOptions {
   std::optional<Platform> platform;  // default: the host's
   // Receives podman-shaped progress lines ("Copying blob sha256:..."); may be empty.
   std::function<void(const std::string&)> progress;
+  // Called as a layer blob arrives: BYTES of TOTAL so far, DONE once it is
+  // verified. For progress bars; may be empty.
+  std::function<void(const std::string& digest, uint64_t bytes, uint64_t total, bool done)> layer_progress;
   size_t parallel_layers = 2;
 };
 

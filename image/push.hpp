@@ -1,21 +1,18 @@
 // Pushing a stored image: to a registry (blobs the registry already has are
 // skipped after a HEAD), or into an OCI layout directory. Layers are written
-// back out of storage as gzip tars; when those bytes differ from the ones
-// the image came with, the config's diff IDs are updated (a new image ID at
-// the destination), as happens when podman cannot reuse the original blobs.
+// back out of storage as gzip tars (image/export_image.hpp). Archives
+// (oci-archive:, docker-archive:) are written by save.hpp.
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include "common/result.hpp"
 #include "image/reference.hpp"
 #include "image/registry.hpp"
+#include "image/save.hpp"
 #include "storage/store.hpp"
 
 namespace roost::image {
-
-using Progress = std::function<void(const std::string&)>;
 
 // Returns the digest of the manifest pushed.
 Result<std::string> push_to_registry(storage::Store& store, const storage::ImageRecord& image, const Reference& dest,

@@ -81,8 +81,8 @@ std::string registry_message(const HttpResponse& r) {
     for (auto& e : j["errors"])
       if (e.is_object() && e.contains("message") && e["message"].is_string())
         msg += (msg.empty() ? "" : "; ") + e["message"].get<std::string>();
-  if (msg.empty()) msg = "HTTP status " + std::to_string(r.status);
-  return msg;
+  if (msg.empty()) return "HTTP status " + std::to_string(r.status);
+  return msg + " (HTTP status " + std::to_string(r.status) + ")";
 }
 
 const char* kManifestAccept =
@@ -110,7 +110,7 @@ struct RegistryClient::Impl {
     if (!tls.verify) schemes.push_back("http");
     std::optional<Error> first_error;
     for (auto& scheme : schemes) {
-      auto r = http_do({"GET", scheme + "://" + host + "/v2/", {}, {}, {}, 1 << 20}, tls);
+      auto r = http_do_retrying({"GET", scheme + "://" + host + "/v2/", {}, {}, {}, 1 << 20}, tls, options.retry, false);
       if (!r) {
         if (!first_error) first_error = r.error();
         continue;
@@ -148,7 +148,7 @@ struct RegistryClient::Impl {
     if (!repo.empty()) url += "&scope=" + url_escape("repository:" + repo + (options.push ? ":pull,push" : ":pull"));
     HttpRequest req{"GET", url, {}, {}, {}, 1 << 20};
     if (creds) req.headers.push_back("Authorization: Basic " + base64_encode(creds->username + ":" + creds->password));
-    auto r = ROOST_TRY_CTX(http_do(req, tls), "getting a token from " + p["realm"]);
+    auto r = ROOST_TRY_CTX(http_do_retrying(req, tls, options.retry, false), "getting a token from " + p["realm"]);
     if (r.status == 401 || r.status == 403) return auth_error();
     if (r.status != 200)
       return make_error(ErrorKind::io, "getting a token from " + p["realm"] + ": " + registry_message(r));
@@ -175,18 +175,18 @@ struct RegistryClient::Impl {
   }
 
   // Sends REQ (a path below base) with authorization; a 401 answered with a
-  // fresh token is retried once.
+  // fresh token is retried once, transient failures as options.retry says.
   Result<HttpResponse> send(HttpRequest req) {
     ROOST_TRY(ping());
     req.url = base + req.url;
     HttpRequest first = req;
     ROOST_TRY(authorize(first));
-    auto r = ROOST_TRY(http_do(first, tls));
+    auto r = ROOST_TRY(http_do_retrying(first, tls, options.retry, true));
     if (r.status == 401 && challenge && challenge->scheme == "bearer") {
       token.clear();
       HttpRequest again = req;
       ROOST_TRY(authorize(again));
-      r = ROOST_TRY(http_do(again, tls));
+      r = ROOST_TRY(http_do_retrying(again, tls, options.retry, true));
     }
     if (r.status == 401) return auth_error();
     return r;
@@ -299,6 +299,7 @@ Result<void> RegistryClient::put_manifest(const std::string& reference, const st
 }
 
 const TlsOptions& RegistryClient::tls() const { return impl_->tls; }
+const RetryPolicy& RegistryClient::retry_policy() const { return impl_->options.retry; }
 const std::string& RegistryClient::display_name() const { return impl_->display; }
 
 }  // namespace roost::image

@@ -20,6 +20,7 @@ struct RegistryOptions {
   std::string authfile;    // --authfile
   std::optional<Credentials> creds;  // --creds; otherwise the auth files are searched
   bool push = false;       // ask for push rights too
+  RetryPolicy retry;       // for transient failures (http.hpp)
 };
 
 struct FetchedManifest {
@@ -54,6 +55,7 @@ class RegistryClient {
   Result<void> put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type);
 
   const TlsOptions& tls() const;
+  const RetryPolicy& retry_policy() const;
   const std::string& display_name() const;  // "127.0.0.1:5000/busybox"
 
  private:

@@ -1,5 +1,6 @@
 // Containers' writable layers: GRAPH/containers/<id>/ with upper/ and work/
 // (overlay, fuse-overlayfs) or rootfs/ (vfs), and merged/ as the mount point.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -105,6 +106,29 @@ Result<void> mount_fuse_overlayfs(const std::string& opts, const std::string& ta
   return {};
 }
 
+// Bytes of the regular files under directory FD; what cannot be read (a
+// directory of the container's own users, rootless) is left out.
+uint64_t tree_bytes(int fd) {
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return 0;
+  }
+  uint64_t total = 0;
+  while (auto* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    struct stat st;
+    if (::fstatat(::dirfd(d), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISREG(st.st_mode)) total += static_cast<uint64_t>(st.st_size);
+    if (!S_ISDIR(st.st_mode)) continue;
+    int sub = ::openat(::dirfd(d), n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub >= 0) total += tree_bytes(sub);
+  }
+  ::closedir(d);
+  return total;
+}
+
 }  // namespace
 
 Result<void> mount_container_root(const ContainerLayer& layer, const std::string& target, bool rootless) {
@@ -185,6 +209,13 @@ Result<ContainerLayer> Store::container_layer(const std::string& container_id, c
   if (!exists(layer.dir))
     return make_error(ErrorKind::not_found, "container " + container_id + ": layer " + layer.dir + " does not exist");
   return layer;
+}
+
+uint64_t Store::container_layer_size(const std::string& container_id) const {
+  if (!valid_container_id(container_id)) return 0;
+  std::string dir = containers_dir(options()) + "/" + container_id + (options().driver == Driver::vfs ? "/rootfs" : "/upper");
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return fd < 0 ? 0 : tree_bytes(fd);
 }
 
 Result<void> Store::delete_container_layer(const std::string& container_id) {

@@ -47,4 +47,20 @@ Result<ExportedLayer> gzip_layer(int in_fd, const std::string& out) {
   return x;
 }
 
+Result<ExportedLayer> hash_layer(int in_fd) {
+  Sha256 sha;
+  ExportedLayer x;
+  std::vector<unsigned char> in(1 << 17);
+  for (;;) {
+    ssize_t n = ::read(in_fd, in.data(), in.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("reading the layer tar");
+    if (n == 0) break;
+    sha.update(in.data(), static_cast<size_t>(n));
+    x.size += static_cast<uint64_t>(n);
+  }
+  x.diff_id = x.digest = sha.digest();
+  return x;
+}
+
 }  // namespace roost::storage

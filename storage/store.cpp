@@ -485,7 +485,7 @@ ScratchDir::~ScratchDir() {
   ::unlink((path_ + ".lock").c_str());
 }
 
-Result<ExportedLayer> Store::export_layer(const std::string& id, const std::string& out) {
+Result<ExportedLayer> Store::export_layer(const std::string& id, const std::string& out, LayerCompression compression) {
   std::string dir = layer_dir(id);
   std::vector<std::string> parents;  // topmost first
   for (auto rec = layer(id); rec && !rec->parent.empty(); rec = layer(rec->parent)) parents.push_back(layer_dir(rec->parent));
@@ -493,10 +493,11 @@ Result<ExportedLayer> Store::export_layer(const std::string& id, const std::stri
   auto payload = ROOST_TRY(userns::run_in_userns(impl_->opts.mapping, [&]() -> Result<std::string> {
     // The tar is spooled beside OUT, then compressed: TarWriter writes to an fd.
     std::string spool = out + ".tar";
-    auto w = ROOST_TRY(open_file(spool, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    auto w = ROOST_TRY(open_file(spool, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     ROOST_TRY(write_layer_tar(driver, dir, parents, w.get()));
     if (::lseek(w.get(), 0, SEEK_SET) != 0) return sys_error("lseek", spool);
-    auto x = gzip_layer(w.get(), out);
+    auto x = compression == LayerCompression::gzip ? gzip_layer(w.get(), out) : hash_layer(w.get());
+    if (x && compression == LayerCompression::none && ::rename(spool.c_str(), out.c_str()) != 0) x = sys_error("rename", out);
     ::unlink(spool.c_str());
     if (!x) return std::move(x).error();
     return nlohmann::json{{"diff_id", x->diff_id}, {"digest", x->digest}, {"size", x->size}}.dump();

@@ -169,13 +169,18 @@ class Store {
   // Creates (vfs: copies the image's tree into) the container's layer.
   Result<ContainerLayer> create_container_layer(const std::string& container_id, const ImageRecord& image);
   Result<ContainerLayer> container_layer(const std::string& container_id, const ImageRecord& image) const;
+  // Bytes written by the container (its upper directory; with vfs its whole
+  // tree), as far as this user can read them; 0 when it has none.
+  uint64_t container_layer_size(const std::string& container_id) const;
   // Removes the container's layer; a missing one is fine.
   Result<void> delete_container_layer(const std::string& container_id);
 
   std::optional<LayerRecord> layer(const std::string& id);
-  // Writes layer ID's own content as a gzip layer tar into the new file OUT
-  // (write_layer_tar, gzip_layer), inside the store's user namespace.
-  Result<ExportedLayer> export_layer(const std::string& id, const std::string& out);
+  // Writes layer ID's own content as a layer tar (gzip-compressed or not)
+  // into the new file OUT (write_layer_tar, gzip_layer), inside the store's
+  // user namespace.
+  Result<ExportedLayer> export_layer(const std::string& id, const std::string& out,
+                                     LayerCompression compression = LayerCompression::gzip);
   std::string layer_dir(const std::string& id) const;
   // Total bytes of distinct layers.
   uint64_t layers_size();

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy for the registry retry tests (stdlib only).
+
+Listens on 127.0.0.1 (a free port, written to PORT_FILE once listening),
+forwards every request to UPSTREAM (host:port, plain HTTP), and spoils the
+first N GET requests for each blob path (/v2/.../blobs/sha256:...):
+
+  503       answers 503 Service Unavailable
+  429       answers 429 Too Many Requests with Retry-After: 1
+  reset     resets the connection before any answer
+  midreset  sends the status, headers and half the body, then resets
+
+N = -1 spoils every such request. Each spoiled request is logged to stderr
+as "spoiled PATH". Stop it with SIGTERM.
+"""
+import argparse
+import http.client
+import http.server
+import socket
+import struct
+import sys
+import threading
+
+HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--mode", choices=["503", "429", "reset", "midreset"], required=True)
+    ap.add_argument("--fail", type=int, default=2)
+    ap.add_argument("--port-file", required=True)
+    args = ap.parse_args()
+    host, port = args.upstream.rsplit(":", 1)
+    counts = {}
+    lock = threading.Lock()
+
+    def spoil(path, method):
+        if method != "GET" or "/blobs/sha256:" not in path:
+            return False
+        with lock:
+            n = counts.get(path, 0)
+            counts[path] = n + 1
+        return args.fail < 0 or n < args.fail
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def reset(self):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.close_connection = True
+
+        def forward(self):
+            bad = spoil(self.path, self.command)
+            if bad:
+                print("spoiled " + self.path, file=sys.stderr, flush=True)
+            if bad and args.mode in ("503", "429"):
+                body = b'{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}'
+                self.send_response(int(args.mode))
+                if args.mode == "429":
+                    self.send_header("Retry-After", "1")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if bad and args.mode == "reset":
+                self.reset()
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP and k.lower() != "host"}
+            up = http.client.HTTPConnection(host, int(port), timeout=60)
+            up.request(self.command, self.path, body=body, headers=headers)
+            r = up.getresponse()
+            data = r.read()
+            self.send_response(r.status, r.reason)
+            for k, v in r.getheaders():
+                if k.lower() not in HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            declared = r.getheader("Content-Length")
+            self.send_header("Content-Length", declared if self.command == "HEAD" and declared else str(len(data)))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if bad and args.mode == "midreset":
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.reset()
+                return
+            self.wfile.write(data)
+
+        do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = forward
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    with open(args.port_file, "w") as f:
+        f.write(str(server.server_address[1]))
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
