@@ -3,6 +3,9 @@
 # never outliving its container. Loopback only: no container connects to
 # anything outside this machine.
 
+# shellcheck source=netlib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
+
 setup() {
   # shellcheck source=/dev/null
   source "$FIXTURES/fixtures.env"
@@ -26,16 +29,6 @@ slirp_pids() {
   return 0
 }
 
-# wait_until SECONDS CMD...: retries CMD until it succeeds; false on timeout.
-wait_until() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS >= deadline)) && return 1
-    sleep 0.1
-  done
-}
-
 no_slirp() { [[ -z $(slirp_pids) ]]; }
 has_slirp() { [[ -n $(slirp_pids) ]]; }
 
@@ -43,43 +36,8 @@ assert_no_slirp() {
   wait_until 10 no_slirp || fail "slirp4netns left running: $(slirp_pids)"
 }
 
-free_port() {
-  python3 -c 'import socket, sys; s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
-}
-
-# Background `roost run ARGS...` with output to $TEST_TMP/bg.out; its PID in $bg.
-start_bg() {
-  "$ROOST" "${ROOST_OPTS[@]}" run "$@" >"$TEST_TMP/bg.out" 2>&1 &
-  bg=$!
-}
-
 # $TEST_TMP/bin: every program of PATH but slirp4netns (use it as the only PATH).
-path_without_slirp4netns() {
-  mkdir -p "$TEST_TMP/bin"
-  local d f
-  for d in ${PATH//:/ } /usr/sbin /sbin; do
-    for f in "$d"/*; do
-      [[ -x $f && ! -e $TEST_TMP/bin/${f##*/} && ${f##*/} != slirp4netns ]] && ln -s "$f" "$TEST_TMP/bin/${f##*/}"
-    done
-  done
-  return 0
-}
-
-bg_done() { [[ ! -e /proc/$bg || $(awk '{print $3}' "/proc/$bg/stat" 2>/dev/null) == Z ]]; }
-
-# finish_bg: waits (up to 60s) for the background roost; its exit code in $bg_status.
-finish_bg() {
-  if ! wait_until 60 bg_done; then
-    kill -9 "$bg"
-    fail "roost run did not end: $(cat "$TEST_TMP/bg.out")"
-  fi
-  bg_status=0
-  wait "$bg" || bg_status=$?
-}
-
-running() {
-  [[ $(roost inspect --type container --format json "$1" 2>/dev/null | jq -r '.[0].State.Status') == running ]]
-}
+path_without_slirp4netns() { path_without slirp4netns; }
 
 test_default_network_is_slirp4netns() {
   run_roost 0 run --rm busybox sh -c 'cat /proc/net/dev; ip -4 addr show tap0; ip route'
@@ -113,13 +71,7 @@ test_published_tcp_port() {
   local port
   port=$(free_port SOCK_STREAM)
   start_bg --rm --name web -p "127.0.0.1:$port:8080" busybox sh -c 'echo pong | nc -l -p 8080'
-  local reply=""
-  for _ in $(seq 100); do
-    reply=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && echo ping >&3 && head -n1 <&3" 2>/dev/null) || true
-    [[ -n $reply ]] && break
-    sleep 0.1
-  done
-  is "$reply" "pong" "the host reached the server in the container"
+  is "$(tcp_reply "$port")" "pong" "the host reached the server in the container"
   finish_bg
   is "$bg_status" 0 "roost run's exit code"
   assert_contains "$(cat "$TEST_TMP/bg.out")" "ping" "the container got the host's message"

@@ -1,0 +1,75 @@
+# Helpers for the network test files (sourced by them): background `roost
+# run`, waiting, free loopback ports, helper processes of this test.
+
+# wait_until SECONDS CMD...: retries CMD until it succeeds; false on timeout.
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS >= deadline)) && return 1
+    sleep 0.1
+  done
+}
+
+# free_port SOCK_STREAM|SOCK_DGRAM: a port free on 127.0.0.1 right now.
+free_port() {
+  python3 -c 'import socket, sys; s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
+}
+
+# Background `roost run ARGS...` with output to $TEST_TMP/bg.out; its PID in $bg.
+start_bg() {
+  "$ROOST" "${ROOST_OPTS[@]}" run "$@" >"$TEST_TMP/bg.out" 2>&1 &
+  bg=$!
+}
+
+bg_done() { [[ ! -e /proc/$bg || $(awk '{print $3}' "/proc/$bg/stat" 2>/dev/null) == Z ]]; }
+
+# finish_bg: waits (up to 60s) for the background roost; its exit code in $bg_status.
+finish_bg() {
+  if ! wait_until 60 bg_done; then
+    kill -9 "$bg"
+    fail "roost run did not end: $(cat "$TEST_TMP/bg.out")"
+  fi
+  bg_status=0
+  wait "$bg" || bg_status=$?
+}
+
+running() {
+  [[ $(roost inspect --type container --format json "$1" 2>/dev/null | jq -r '.[0].State.Status') == running ]]
+}
+
+# path_without PROGRAM: $TEST_TMP/bin holds every program of PATH but
+# PROGRAM (use it as the only PATH).
+path_without() {
+  mkdir -p "$TEST_TMP/bin"
+  local d f
+  for d in ${PATH//:/ } /usr/sbin /sbin; do
+    for f in "$d"/*; do
+      [[ -x $f && ! -e $TEST_TMP/bin/${f##*/} && ${f##*/} != "$1" ]] && ln -s "$f" "$TEST_TMP/bin/${f##*/}"
+    done
+  done
+  return 0
+}
+
+# helper_pids PATTERN: processes whose command line matches PATTERN (pgrep
+# -f) and whose stdout goes to a file of this test (a container's run
+# directory, under $TEST_TMP): other tests' helpers are not ours.
+helper_pids() {
+  local p
+  for p in $(pgrep -f "$1"); do
+    [[ $(readlink "/proc/$p/fd/1" 2>/dev/null) == "$TEST_TMP"/* ]] && echo "$p"
+  done
+  return 0
+}
+
+# tcp_reply PORT: sends "ping" to 127.0.0.1:PORT and prints the first line
+# of the answer, retrying for up to 10 seconds while the server starts.
+tcp_reply() {
+  local reply=""
+  for _ in $(seq 100); do
+    reply=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && echo ping >&3 && head -n1 <&3" 2>/dev/null) || true
+    [[ -n $reply ]] && break
+    sleep 0.1
+  done
+  echo "$reply"
+}
