@@ -31,13 +31,16 @@ user=roosttest
 
 work=$(mktemp -d /tmp/roost-bench-net.XXXXXX)
 uid=$(id -u "$user")
+env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/b${1:0:1}-${work##*.}"; }
+roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
+podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
 cleanup() {
   local pid
   run_as "$user" sh -c "$roost_cmd rm -a -f" >/dev/null 2>&1 || true
   run_as "$user" sh -c "$podman_cmd rm -a -f" >/dev/null 2>&1 || true
-  pid=$(cat "/run/user/$uid/bench-podman-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
+  pid=$(cat "/run/user/$uid/bp-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
   [[ -n $pid ]] && kill "$pid" 2>/dev/null
-  rm -rf "$work" "/run/user/$uid/bench-roost-${work##*.}" "/run/user/$uid/bench-podman-${work##*.}"
+  rm -rf "$work" "/run/user/$uid/br-${work##*.}" "/run/user/$uid/bp-${work##*.}"
 }
 trap cleanup EXIT
 chmod 0755 "$work"
@@ -47,11 +50,8 @@ chmod -R a+rX "$work/fixtures"
 install -d -o "$uid" -m 0755 "$work/out"
 for tool in roost podman; do
   install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
-    "/run/user/$uid/bench-$tool-${work##*.}"
+    "/run/user/$uid/b${tool:0:1}-${work##*.}"
 done
-env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/bench-$1-${work##*.}"; }
-roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
-podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
 image=localhost/busybox:latest
 
 run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
@@ -115,10 +115,10 @@ throughput() {
   local cmd=$1 net=$2 port best="" t
   for _ in $(seq "$runs"); do
     port=$(free_port)
-    run_as "$user" sh -c "$cmd run --rm --network $net -p 127.0.0.1:$port:8080 $image sh -c 'nc -l -p 8080 >/dev/null' >/dev/null 2>&1 &"
+    run_as "$user" sh -c "$cmd run --rm --network $net -p 127.0.0.1:$port:8080 $image sh -c 'nc -l -p 8080 >/dev/null' >$work/out/server.log 2>&1 &"
     # Give the server time to listen before timing (early connections are reset).
     sleep 2
-    t=$(python3 "$work/client.py" "$port" "$mb")
+    t=$(python3 "$work/client.py" "$port" "$mb") || die "no throughput through $net: $(cat "$work/out/server.log")"
     best=$(awk -v a="$t" -v b="${best:-1e9}" 'BEGIN { print (a < b) ? a : b }')
     sleep 1
   done

@@ -27,7 +27,7 @@ Result<bool> wait_readable(int fd, int timeout_ms) {
 }
 
 Result<Child> spawn_helper(const std::vector<std::string>& argv, const std::string& log_path,
-                           const std::vector<int>& keep) {
+                           const std::vector<int>& keep, const std::string& cwd) {
   auto log = ROOST_TRY(open_file(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   std::vector<std::string> args = argv;
   std::vector<char*> cargs;
@@ -41,6 +41,7 @@ Result<Child> spawn_helper(const std::vector<std::string>& argv, const std::stri
   ::posix_spawn_file_actions_adddup2(&fa, log.get(), 2);
   // dup2 onto itself clears close-on-exec (glibc >= 2.29).
   for (int fd : keep) ::posix_spawn_file_actions_adddup2(&fa, fd, fd);
+  if (!cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
   posix_spawnattr_t attr;
   ::posix_spawnattr_init(&attr);
   ::posix_spawnattr_setpgroup(&attr, 0);

@@ -22,10 +22,10 @@ Result<Pipe> make_pipe();
 Result<bool> wait_readable(int fd, int timeout_ms);
 
 // Runs ARGV[0] with ARGV, stdin /dev/null, stdout and stderr to LOG_PATH
-// (truncated). The fds in KEEP keep their numbers in the child; every other
-// fd of ours is close-on-exec and does not reach it.
+// (truncated), in CWD when given. The fds in KEEP keep their numbers in the
+// child; every other fd of ours is close-on-exec and does not reach it.
 Result<Child> spawn_helper(const std::vector<std::string>& argv, const std::string& log_path,
-                           const std::vector<int>& keep);
+                           const std::vector<int>& keep, const std::string& cwd = "");
 
 // ": LAST LOG LINE (log: PATH)", or "" when the log is empty: for errors.
 std::string log_tail(const std::string& log_path);

@@ -33,7 +33,7 @@ struct SlirpOptions {
   int mtu = 65520;
   std::string cidr;           // "" = slirp4netns's 10.0.2.0/24
   std::string outbound_addr;  // --outbound-addr
-  PortHandler port_handler = PortHandler::rootlesskit;
+  PortHandler port_handler = PortHandler::slirp4netns;
 };
 
 enum class Proto { tcp, udp };
