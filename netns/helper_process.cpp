@@ -27,7 +27,7 @@ Result<bool> wait_readable(int fd, int timeout_ms) {
 }
 
 Result<Child> spawn_helper(const std::vector<std::string>& argv, const std::string& log_path,
-                           const std::vector<int>& keep, const std::string& cwd) {
+                           const std::vector<int>& keep, const std::string& cwd, bool default_sigpipe) {
   auto log = ROOST_TRY(open_file(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   std::vector<std::string> args = argv;
   std::vector<char*> cargs;
@@ -48,7 +48,12 @@ Result<Child> spawn_helper(const std::vector<std::string>& argv, const std::stri
   sigset_t none;
   sigemptyset(&none);
   ::posix_spawnattr_setsigmask(&attr, &none);
-  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  ::posix_spawnattr_setsigdefault(&attr, &pipe_only);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        (default_sigpipe ? POSIX_SPAWN_SETSIGDEF : 0));
   pid_t pid = -1;
   int rc = ::posix_spawn(&pid, args[0].c_str(), &fa, &attr, cargs.data(), environ);
   ::posix_spawn_file_actions_destroy(&fa);

@@ -23,9 +23,11 @@ Result<bool> wait_readable(int fd, int timeout_ms);
 
 // Runs ARGV[0] with ARGV, stdin /dev/null, stdout and stderr to LOG_PATH
 // (truncated), in CWD when given. The fds in KEEP keep their numbers in the
-// child; every other fd of ours is close-on-exec and does not reach it.
+// child; every other fd of ours is close-on-exec and does not reach it. With
+// DEFAULT_SIGPIPE, SIGPIPE is reset to its default: a detached container's
+// monitor ignores it, and pasta fails to start when it inherits that.
 Result<Child> spawn_helper(const std::vector<std::string>& argv, const std::string& log_path,
-                           const std::vector<int>& keep, const std::string& cwd = "");
+                           const std::vector<int>& keep, const std::string& cwd = "", bool default_sigpipe = false);
 
 // ": LAST LOG LINE (log: PATH)", or "" when the log is empty: for errors.
 std::string log_tail(const std::string& log_path);

@@ -57,7 +57,7 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
   argv.push_back("--no-map-gw");
   for (auto& a : net.pasta_args) argv.push_back(a);
   argv.push_back(std::to_string(pid));
-  auto child = ROOST_TRY(spawn_helper(argv, log_path, {}));
+  auto child = ROOST_TRY(spawn_helper(argv, log_path, {}, "", true));
   int code = exit_code_of(ROOST_TRY(child.wait()));
   if (code != 0) return make_error(ErrorKind::io, "pasta failed (exit " + std::to_string(code) + ")" + log_tail(log_path));
   auto text = ROOST_TRY_CTX(read_file(pid_file), "reading pasta's PID file");

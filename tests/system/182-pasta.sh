@@ -18,10 +18,10 @@ teardown() {
 }
 
 # pasta processes of this test: their PID file is in a run directory under
-# $TEST_TMP.
+# $TEST_TMP. (Their name is passt or passt.avx2; the command line says pasta.)
 pasta_pids() {
   local p
-  for p in $(pgrep -x pasta); do
+  for p in $(pgrep -f "pasta --config-net"); do
     [[ $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) == *" --pid $TEST_TMP/"* ]] && echo "$p"
   done
   return 0
@@ -41,6 +41,7 @@ test_pasta_published_tcp_port() {
   port=$(free_port SOCK_STREAM)
   start_bg --rm --network pasta -p "127.0.0.1:$port:8080" busybox sh -c 'echo pong | nc -l -p 8080'
   is "$(tcp_reply "$port")" "pong" "the host reached the server in the container through pasta"
+  [[ -n $(pasta_pids) ]] || fail "no pasta process found while the container runs"
   finish_bg
   is "$bg_status" 0 "roost run's exit code"
   assert_contains "$(cat "$TEST_TMP/bg.out")" "ping" "the container got the host's message"
