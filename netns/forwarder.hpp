@@ -1,6 +1,7 @@
 // roost's own port forwarder (--network slirp4netns:port_handler=rootlesskit,
-// the name podman gives its own forwarder; slirp4netns's API is the default,
-// faster on the machines measured with bench/network.sh). The host side of each published
+// the name podman gives its own forwarder; slirp4netns's API stays the
+// default: it keeps real client addresses, and bench/network.sh found no
+// clear winner in speed). The host side of each published
 // port is a socket roost binds before the container starts, so a port in use
 // fails first; a helper process (roost itself, the hidden verb below) joins
 // the container's user and network namespaces and relays every connection

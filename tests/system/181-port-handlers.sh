@@ -81,7 +81,7 @@ test_client_address_seen_by_the_server() {
   # sees the container's own address.
   is "$(client_seen_by slirp4netns)" "10.0.2.2" "the client as seen through slirp4netns"
   is "$(client_seen_by rootlesskit)" "10.0.2.100" "the client as seen through roost's forwarder"
-  is "$(client_seen_by "")" "10.0.2.2" "the default handler is slirp4netns's (faster here: bench/network.sh)"
+  is "$(client_seen_by "")" "10.0.2.2" "the default handler is slirp4netns's"
   assert_no_forwarder
 }
 
