@@ -1,35 +1,46 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): container networking, rootless, roost against podman
-# in the same run, both with slirp4netns.
+# in the same run, both with slirp4netns, for each port handler.
 #
-#   sudo bench/network.sh [RUNS] [MB]   (default 20 timed runs, 256 MB through a port)
+#   sudo bench/network.sh [RUNS] [MB] [REQUESTS]   (default 5 runs, 200 MB, 2000 requests)
 #
 # As the test user roosttest, each tool with its own empty store and runtime
-# dir (as bench/run.sh). Measures `run --rm IMAGE true` with the default
-# network and with --network none (hyperfine), and the throughput of a
-# published port: a client on the host sends MB megabytes to 127.0.0.1:PORT,
-# busybox nc in the container reads them, and the time runs until the
-# container has read everything (its nc closes the connection). podman 4.3
-# forwards ports with its own rootlessport by default, roost through
-# slirp4netns's API (add_hostfwd). Loopback only.
+# dir (as bench/run.sh). Measures:
+# - `run --rm IMAGE true` with the default network (hyperfine, medians);
+# - throughput of a published port: a client on the host sends MB megabytes
+#   to 127.0.0.1:PORT, busybox nc in the container reads them, and the time
+#   runs until the container has read everything (its nc closes the
+#   connection); best of RUNS;
+# - connections per second: `ab -n REQUESTS -c 4` (a new connection per
+#   request) against busybox httpd in the container; best of RUNS.
+# Port handlers: roost's own forwarder (port_handler=rootlesskit) and
+# slirp4netns's API (port_handler=slirp4netns); podman 4.3's rootlessport
+# (its rootlesskit handler, its default) and slirp4netns. Prints ratios
+# only: absolute numbers on a shared machine mean little. Loopback only.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
 
 need_root "$@"
-runs=${1:-20}
-mb=${2:-256}
+runs=${1:-5}
+mb=${2:-200}
+requests=${3:-2000}
 user=roosttest
 "$ROOST_SRC/setup/deps" --bench >/dev/null
 "$ROOST_SRC/setup/users" >/dev/null
 
 work=$(mktemp -d /tmp/roost-bench-net.XXXXXX)
 uid=$(id -u "$user")
+env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/b${1:0:1}-${work##*.}"; }
+roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
+podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
 cleanup() {
   local pid
-  pid=$(cat "/run/user/$uid/bench-podman-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
+  run_as "$user" sh -c "$roost_cmd rm -a -f" >/dev/null 2>&1 || true
+  run_as "$user" sh -c "$podman_cmd rm -a -f" >/dev/null 2>&1 || true
+  pid=$(cat "/run/user/$uid/bp-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
   [[ -n $pid ]] && kill "$pid" 2>/dev/null
-  rm -rf "$work" "/run/user/$uid/bench-roost-${work##*.}" "/run/user/$uid/bench-podman-${work##*.}"
+  rm -rf "$work" "/run/user/$uid/br-${work##*.}" "/run/user/$uid/bp-${work##*.}"
 }
 trap cleanup EXIT
 chmod 0755 "$work"
@@ -39,26 +50,45 @@ chmod -R a+rX "$work/fixtures"
 install -d -o "$uid" -m 0755 "$work/out"
 for tool in roost podman; do
   install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
-    "/run/user/$uid/bench-$tool-${work##*.}"
+    "/run/user/$uid/b${tool:0:1}-${work##*.}"
 done
-env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/bench-$1-${work##*.}"; }
-roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
-podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
 image=localhost/busybox:latest
 
 run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
 run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
 
-say "start-up ($runs runs each)"
-run_as "$user" hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/out/times.json" \
-  -n roost-default "$roost_cmd run --rm $image true" \
-  -n podman-default "$podman_cmd run --rm --network slirp4netns $image true" \
-  -n roost-none "$roost_cmd run --rm --network none $image true" \
-  -n podman-none "$podman_cmd run --rm --network none $image true" \
-  >/dev/null
-median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$work/out/times.json"; }
+# The setups compared: NAME TOOL-COMMAND NETWORK.
+setups=(
+  "roost-rootlesskit|$roost_cmd|slirp4netns:port_handler=rootlesskit"
+  "roost-slirp4netns|$roost_cmd|slirp4netns:port_handler=slirp4netns"
+  "podman-rootlesskit|$podman_cmd|slirp4netns:port_handler=rootlesskit"
+  "podman-slirp4netns|$podman_cmd|slirp4netns:port_handler=slirp4netns"
+)
 
-# throughput CMD: seconds to push $mb MB through a published port.
+say "start-up ($runs runs each)"
+run_as "$user" hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/out/times.json" \
+  -n roost "$roost_cmd run --rm $image true" \
+  -n podman "$podman_cmd run --rm --network slirp4netns $image true" \
+  >/dev/null
+median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$work/out/times.json"; }
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wait_port PORT: until a TCP connection to 127.0.0.1:PORT is accepted.
+cat >"$work/wait_port.py" <<'PY'
+import socket, sys, time
+deadline = time.time() + 30
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
+        break
+    except OSError:
+        if time.time() > deadline:
+            raise
+        time.sleep(0.05)
+PY
+
+# client.py PORT MB: seconds to push MB megabytes to 127.0.0.1:PORT.
 cat >"$work/client.py" <<'PY'
 import socket, sys, time
 port, mb = int(sys.argv[1]), int(sys.argv[2])
@@ -77,25 +107,54 @@ for _ in range(mb):
     s.sendall(chunk)
 s.shutdown(socket.SHUT_WR)
 s.recv(1)  # EOF once nc in the container has read everything and exited
-print("%.3f" % (time.time() - start))
+print("%.4f" % (time.time() - start))
 PY
-throughput() {
-  local cmd=$1 port
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  run_as "$user" sh -c "$cmd run --rm -p 127.0.0.1:$port:8080 $image sh -c 'nc -l -p 8080 >/dev/null' >/dev/null 2>&1 &"
-  # Give the server time to listen before timing (slirp4netns resets early connections).
-  sleep 2
-  python3 "$work/client.py" "$port" "$mb"
-  sleep 1
-}
-say "throughput ($mb MB through -p 127.0.0.1:PORT:8080)"
-rt=$(throughput "$roost_cmd") pt=$(throughput "$podman_cmd")
 
-rd=$(median roost-default) pd=$(median podman-default) rn=$(median roost-none) pn=$(median podman-none)
-printf '\nmedian run --rm true, default network:  roost %7.1f ms   podman %7.1f ms   podman/roost %.2fx\n' \
-  "$rd" "$pd" "$(awk -v a="$pd" -v b="$rd" 'BEGIN { print a / b }')"
-printf 'median run --rm true, --network none:   roost %7.1f ms   podman %7.1f ms   podman/roost %.2fx\n' \
-  "$rn" "$pn" "$(awk -v a="$pn" -v b="$rn" 'BEGIN { print a / b }')"
-awk -v r="$rt" -v p="$pt" -v mb="$mb" 'BEGIN {
-  printf "published port throughput:               roost %7.1f MB/s podman %7.1f MB/s roost/podman %.2fx\n",
-    mb / r, mb / p, p / r }'
+# throughput CMD NETWORK: best seconds of $runs pushes of $mb MB.
+throughput() {
+  local cmd=$1 net=$2 port best="" t
+  for _ in $(seq "$runs"); do
+    port=$(free_port)
+    run_as "$user" sh -c "$cmd run --rm --network $net -p 127.0.0.1:$port:8080 $image sh -c 'nc -l -p 8080 >/dev/null' >$work/out/server.log 2>&1 &"
+    # Give the server time to listen before timing (early connections are reset).
+    sleep 2
+    t=$(python3 "$work/client.py" "$port" "$mb") || die "no throughput through $net: $(cat "$work/out/server.log")"
+    best=$(awk -v a="$t" -v b="${best:-1e9}" 'BEGIN { print (a < b) ? a : b }')
+    sleep 1
+  done
+  echo "$best"
+}
+
+# conn_rate CMD NETWORK: best requests per second of $runs `ab` runs.
+conn_rate() {
+  local cmd=$1 net=$2 port best=0 r
+  port=$(free_port)
+  run_as "$user" sh -c "$cmd run -d --name web --network $net -p 127.0.0.1:$port:8080 $image \
+    sh -c 'mkdir /www && echo hello >/www/index.html && exec httpd -f -p 8080 -h /www'" >/dev/null
+  python3 "$work/wait_port.py" "$port"
+  sleep 1
+  for _ in $(seq "$runs"); do
+    r=$(ab -q -n "$requests" -c 4 "http://127.0.0.1:$port/" 2>/dev/null | awk '/^Requests per second/ { print $4 }')
+    best=$(awk -v a="${r:-0}" -v b="$best" 'BEGIN { print (a > b) ? a : b }')
+  done
+  run_as "$user" sh -c "$cmd rm -f -t 0 web" >/dev/null 2>&1 || run_as "$user" sh -c "$cmd rm -f web" >/dev/null 2>&1
+  echo "$best"
+}
+
+declare -A secs rate
+for s in "${setups[@]}"; do
+  IFS='|' read -r name cmd net <<<"$s"
+  say "$name: throughput ($runs x $mb MB), connections ($runs x $requests requests)"
+  secs[$name]=$(throughput "$cmd" "$net")
+  rate[$name]=$(conn_rate "$cmd" "$net")
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "run --rm true, default network:   podman/roost time $(ratio "$(median podman)" "$(median roost)")x"
+echo "ratios against podman's default handler (rootlessport); > 1 is better than it:"
+for s in "${setups[@]}"; do
+  name=${s%%|*}
+  printf '  %-20s throughput %6sx   connections/s %6sx\n' "$name" \
+    "$(ratio "${secs[podman-rootlesskit]}" "${secs[$name]}")" "$(ratio "${rate[$name]}" "${rate[podman-rootlesskit]}")"
+done

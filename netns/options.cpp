@@ -66,6 +66,14 @@ Result<void> parse_network_mode(const std::string& text, NetworkOptions& net) {
   net.slirp = SlirpOptions();
   net.ns_path.clear();
   net.container.clear();
+  net.pasta_args.clear();
+  if (text == "pasta" || text.rfind("pasta:", 0) == 0) {
+    net.mode = Mode::pasta;
+    // podman's form: pasta's own arguments, comma-separated.
+    if (text.size() > 6)
+      for (auto& a : split(text.substr(6), ',')) net.pasta_args.push_back(a);
+    return {};
+  }
   if (text.empty() || text == "private" || text == "slirp4netns") {
     net.mode = Mode::slirp4netns;
     return {};
@@ -98,15 +106,16 @@ Result<void> parse_network_mode(const std::string& text, NetworkOptions& net) {
         net.slirp.mtu = static_cast<int>(*n);
       } else if (key == "cidr" && !value.empty()) net.slirp.cidr = value;
       else if (key == "outbound_addr" && valid_ip(value)) net.slirp.outbound_addr = value;
-      else if (key == "port_handler" && value == "slirp4netns") continue;
+      else if (key == "port_handler" && value == "slirp4netns") net.slirp.port_handler = PortHandler::slirp4netns;
+      else if (key == "port_handler" && value == "rootlesskit") net.slirp.port_handler = PortHandler::rootlesskit;
       else
         return make_error(ErrorKind::invalid, "unknown slirp4netns option \"" + opt +
                                                   "\": use allow_host_loopback, enable_ipv6, mtu=N, cidr=CIDR, "
-                                                  "outbound_addr=IP or port_handler=slirp4netns");
+                                                  "outbound_addr=IP or port_handler=rootlesskit|slirp4netns");
     }
   } else {
     return make_error(ErrorKind::invalid, "network mode \"" + text +
-                                              "\" is not supported: use slirp4netns[:OPTIONS], none, host, container:NAME or ns:PATH");
+                                              "\" is not supported: use slirp4netns[:OPTIONS], pasta[:OPTIONS], none, host, container:NAME or ns:PATH");
   }
   return {};
 }
@@ -172,8 +181,8 @@ Result<void> check_network_options(const NetworkOptions& net) {
     if (!net.add_hosts.empty()) return conflict("custom host-to-IP mapping (--add-host)");
     if (net.no_hosts) return conflict("--no-hosts");
   }
-  if ((!net.ports.empty() || net.publish_all) && net.mode != Mode::slirp4netns)
-    return make_error(ErrorKind::invalid, "publishing ports needs the container's own network (slirp4netns): not --network " +
+  if ((!net.ports.empty() || net.publish_all) && !needs_attach(net))
+    return make_error(ErrorKind::invalid, "publishing ports needs the container's own network (slirp4netns) or pasta: not --network " +
                                               mode_name(net));
   for (auto& h : net.add_hosts) ROOST_TRY(check_add_host(h));
   for (auto& d : net.dns)
@@ -189,11 +198,14 @@ std::string mode_name(const NetworkOptions& net) {
     case Mode::loopback: return "private";
     case Mode::ns_path: return "ns:" + net.ns_path;
     case Mode::container: return "container:" + net.container;
+    case Mode::pasta: return "pasta";
   }
   return "none";
 }
 
 const char* proto_name(Proto p) { return p == Proto::udp ? "udp" : "tcp"; }
+
+const char* port_handler_name(PortHandler h) { return h == PortHandler::slirp4netns ? "slirp4netns" : "rootlesskit"; }
 
 std::string format_ports(const std::vector<PortMapping>& ports) {
   auto sorted = ports;
@@ -233,8 +245,9 @@ json to_json(const NetworkOptions& net) {
   return {
       {"mode", mode_name(net)},
       {"slirp", {{"allow_host_loopback", net.slirp.allow_host_loopback}, {"enable_ipv6", net.slirp.enable_ipv6},
-                 {"mtu", net.slirp.mtu}, {"cidr", net.slirp.cidr}, {"outbound_addr", net.slirp.outbound_addr}}},
-      {"ports", ports}, {"publish_all", net.publish_all}, {"dns", net.dns}, {"dns_search", net.dns_search},
+                 {"mtu", net.slirp.mtu}, {"cidr", net.slirp.cidr}, {"outbound_addr", net.slirp.outbound_addr},
+                 {"port_handler", port_handler_name(net.slirp.port_handler)}}},
+      {"ports", ports}, {"publish_all", net.publish_all}, {"pasta_args", net.pasta_args}, {"dns", net.dns}, {"dns_search", net.dns_search},
       {"dns_options", net.dns_options}, {"add_hosts", net.add_hosts}, {"no_hosts", net.no_hosts},
   };
 }
@@ -255,6 +268,7 @@ Result<NetworkOptions> network_from_json(const json& j) {
     else if (m == "slirp4netns") net.mode = Mode::slirp4netns;
     else if (m == "none") net.mode = Mode::none;
     else if (m == "host") net.mode = Mode::host;
+    else if (m == "pasta") net.mode = Mode::pasta;
     else if (m.rfind("ns:", 0) == 0) {
       net.mode = Mode::ns_path;
       net.ns_path = m.substr(3);
@@ -270,6 +284,11 @@ Result<NetworkOptions> network_from_json(const json& j) {
     net.slirp.mtu = s.at("mtu");
     net.slirp.cidr = s.at("cidr");
     net.slirp.outbound_addr = s.at("outbound_addr");
+    // Absent in records from before roost had its own forwarder.
+    std::string handler = s.value("port_handler", "slirp4netns");
+    if (handler == "slirp4netns") net.slirp.port_handler = PortHandler::slirp4netns;
+    else if (handler == "rootlesskit") net.slirp.port_handler = PortHandler::rootlesskit;
+    else return make_error(ErrorKind::corrupt, "unknown port handler \"" + handler + "\"");
     for (const auto& p : j.at("ports")) {
       std::string proto = p.at("proto");
       if (proto != "tcp" && proto != "udp") return make_error(ErrorKind::corrupt, "unknown protocol \"" + proto + "\"");
@@ -277,6 +296,7 @@ Result<NetworkOptions> network_from_json(const json& j) {
                            proto == "udp" ? Proto::udp : Proto::tcp});
     }
     net.publish_all = j.at("publish_all");
+    net.pasta_args = j.value("pasta_args", std::vector<std::string>());
     net.dns = j.at("dns").get<std::vector<std::string>>();
     net.dns_search = j.at("dns_search").get<std::vector<std::string>>();
     net.dns_options = j.at("dns_options").get<std::vector<std::string>>();

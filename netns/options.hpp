@@ -19,7 +19,13 @@ enum class Mode {
   loopback,     // private namespace, loopback only; records from before slirp4netns ("private")
   ns_path,      // join the namespace at a path (ns:PATH)
   container,    // share a running container's namespace (container:NAME|ID)
+  pasta,        // private namespace connected by pasta (Debian's passt)
 };
+
+// Who forwards published ports with slirp4netns: slirp4netns itself (its API,
+// add_hostfwd) or roost's own forwarder (netns/forwarder.hpp), named
+// "rootlesskit" after podman's equivalent for compatible command lines.
+enum class PortHandler { slirp4netns, rootlesskit };
 
 // --network slirp4netns:OPT,OPT (the options slirp4netns(1) and podman know).
 struct SlirpOptions {
@@ -28,6 +34,7 @@ struct SlirpOptions {
   int mtu = 65520;
   std::string cidr;           // "" = slirp4netns's 10.0.2.0/24
   std::string outbound_addr;  // --outbound-addr
+  PortHandler port_handler = PortHandler::slirp4netns;
 };
 
 enum class Proto { tcp, udp };
@@ -45,6 +52,7 @@ struct NetworkOptions {
   SlirpOptions slirp;
   std::string ns_path;  // with Mode::ns_path
   std::string container;  // with Mode::container: as given; the engine stores the full ID
+  std::vector<std::string> pasta_args;  // --network pasta:ARG,ARG: extra pasta(1) arguments
   std::vector<PortMapping> ports;
   bool publish_all = false;  // -P: EXPOSEd ports to random host ports (expanded at create)
   std::vector<std::string> dns;          // --dns servers (replace the host's)
@@ -70,10 +78,14 @@ Result<void> check_network_options(const NetworkOptions& net);
 
 // Whether the container gets a namespace that slirp4netns must attach to.
 inline bool needs_slirp(const NetworkOptions& net) { return net.mode == Mode::slirp4netns; }
+// Whether a user-mode network program (slirp4netns, pasta) attaches to the
+// container's namespace once it exists: the modes that can publish ports.
+inline bool needs_attach(const NetworkOptions& net) { return net.mode == Mode::slirp4netns || net.mode == Mode::pasta; }
 // "slirp4netns", "none", "host", "private", "ns:PATH", "container:ID": what
 // inspect shows.
 std::string mode_name(const NetworkOptions& net);
 const char* proto_name(Proto p);
+const char* port_handler_name(PortHandler h);
 
 // "0.0.0.0:8080->80/tcp, 127.0.0.1:9000-9001->90-91/udp": ps's PORTS column
 // (consecutive mappings folded into ranges).

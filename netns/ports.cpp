@@ -59,10 +59,15 @@ std::string unprivileged_port_start() {
 }  // namespace
 
 Result<void> check_host_port(const PortMapping& port) {
+  ROOST_TRY(bind_host_port(port));
+  return {};
+}
+
+Result<UniqueFd> bind_host_port(const PortMapping& port) {
   auto b = ROOST_TRY(bind_probe(port.host_ip, port.host_port, port.proto));
   std::string name = std::to_string(port.host_port) + "/" + proto_name(port.proto);
   std::string where = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
-  if (b.err == 0) return {};
+  if (b.err == 0) return std::move(b.fd);
   if (b.err == EADDRINUSE)
     return make_error(ErrorKind::exists, "cannot publish host port " + name + " on " + where +
                                              ": it is already in use; pick another with -p HOSTPORT:CTRPORT");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fd.hpp"
 #include "common/result.hpp"
 #include "netns/options.hpp"
 
@@ -15,6 +16,9 @@ namespace roost::netns {
 // when it is in use, and naming net.ipv4.ip_unprivileged_port_start when it
 // is privileged and the caller is not.
 Result<void> check_host_port(const PortMapping& port);
+// The same, keeping the bound socket (close-on-exec, blocking): roost's own
+// forwarder listens on it.
+Result<UniqueFd> bind_host_port(const PortMapping& port);
 
 // Adds a mapping for each EXPOSED port ("80/tcp", "53/udp", "8080") when
 // NET.publish_all and the container port is not published yet, then gives

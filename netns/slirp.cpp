@@ -1,19 +1,14 @@
 #include "netns/slirp.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "netns/helper_process.hpp"
 
 namespace roost::netns {
 namespace {
@@ -21,26 +16,6 @@ namespace {
 constexpr const char* kApiSocket = "slirp4netns.sock";
 constexpr int kReadyTimeoutMs = 15000;
 constexpr int kExitTimeoutMs = 3000;
-
-struct Pipe {
-  UniqueFd rd, wr;
-};
-
-Result<Pipe> make_pipe() {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
-  return Pipe{UniqueFd(p[0]), UniqueFd(p[1])};
-}
-
-// Polls FD for input for up to TIMEOUT_MS; false on timeout.
-Result<bool> wait_readable(int fd, int timeout_ms) {
-  struct pollfd p{fd, POLLIN, 0};
-  for (;;) {
-    int n = ::poll(&p, 1, timeout_ms);
-    if (n >= 0) return n > 0;
-    if (errno != EINTR) return sys_error("poll");
-  }
-}
 
 }  // namespace
 
@@ -80,7 +55,6 @@ Result<Slirp4netns> Slirp4netns::start(pid_t pid, const SlirpOptions& opts, cons
   Slirp4netns s;
   s.log_path_ = run_dir + "/slirp4netns.log";
   s.dir_ = ROOST_TRY(open_file(run_dir, O_PATH | O_DIRECTORY));
-  auto log = ROOST_TRY(open_file(s.log_path_, O_WRONLY | O_CREAT | O_TRUNC, 0600));
   if (api) ::unlinkat(s.dir_.get(), kApiSocket, 0);
   auto ready = ROOST_TRY(make_pipe());
   auto exit = ROOST_TRY(make_pipe());
@@ -97,38 +71,8 @@ Result<Slirp4netns> Slirp4netns::start(pid_t pid, const SlirpOptions& opts, cons
   if (api) args.push_back(std::string("--api-socket=") + kApiSocket);
   args.push_back(std::to_string(pid));
   args.push_back("tap0");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t fa;
-  ::posix_spawn_file_actions_init(&fa);
-  ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&fa, log.get(), 1);
-  ::posix_spawn_file_actions_adddup2(&fa, log.get(), 2);
-  // dup2 onto itself clears close-on-exec (glibc >= 2.29): only these two
-  // pipe ends reach slirp4netns.
-  ::posix_spawn_file_actions_adddup2(&fa, ready.wr.get(), ready.wr.get());
-  ::posix_spawn_file_actions_adddup2(&fa, exit.rd.get(), exit.rd.get());
-  ::posix_spawn_file_actions_addchdir_np(&fa, run_dir.c_str());
-  posix_spawnattr_t attr;
-  ::posix_spawnattr_init(&attr);
-  // Its own process group: a ^C at the terminal is for the container (the
-  // executor forwards it), not for its network.
-  ::posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none;
-  sigemptyset(&none);
-  ::posix_spawnattr_setsigmask(&attr, &none);
-  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
-  pid_t child = -1;
-  int rc = ::posix_spawn(&child, program.c_str(), &fa, &attr, argv.data(), environ);
-  ::posix_spawn_file_actions_destroy(&fa);
-  ::posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    errno = rc;
-    return sys_error("running", program);
-  }
-  s.child_ = Child(child);
+  // Only the two pipe ends reach slirp4netns; it runs in RUN_DIR.
+  s.child_ = ROOST_TRY(spawn_helper(args, s.log_path_, {ready.wr.get(), exit.rd.get()}, run_dir));
   s.exit_fd_ = std::move(exit.wr);
   ready.wr.reset();
   exit.rd.reset();
@@ -147,14 +91,7 @@ Result<Slirp4netns> Slirp4netns::start(pid_t pid, const SlirpOptions& opts, cons
   return s;
 }
 
-std::string Slirp4netns::log_tail() const {
-  auto log = read_file(log_path_);
-  if (!log || log->empty()) return "";
-  std::string text = *log;
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  auto nl = text.rfind('\n');
-  return ": " + (nl == std::string::npos ? text : text.substr(nl + 1)) + " (log: " + log_path_ + ")";
-}
+std::string Slirp4netns::log_tail() const { return netns::log_tail(log_path_); }
 
 Result<std::string> Slirp4netns::api_call(const std::string& request) {
   UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -189,14 +126,7 @@ Result<void> Slirp4netns::add_hostfwd(const PortMapping& port) {
 
 void Slirp4netns::stop() {
   exit_fd_.reset();
-  if (child_.pid() <= 0) return;
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, child_.pid(), 0));
-  if (pidfd >= 0) {
-    UniqueFd guard(pidfd);
-    // Child's destructor kills what is still there after the wait.
-    if (wait_readable(pidfd, kExitTimeoutMs).value_or(false)) (void)child_.wait();
-  }
-  child_ = Child();
+  stop_child(child_, kExitTimeoutMs);
 }
 
 }  // namespace roost::netns

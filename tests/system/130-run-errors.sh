@@ -69,7 +69,7 @@ test_malformed_seccomp_profile() {
 
 test_bad_flags() {
   run_roost 125 run --rm --network bridge0 busybox true
-  is "$output" 'Error: network mode "bridge0" is not supported: use slirp4netns[:OPTIONS], none, host, container:NAME or ns:PATH'
+  is "$output" 'Error: network mode "bridge0" is not supported: use slirp4netns[:OPTIONS], pasta[:OPTIONS], none, host, container:NAME or ns:PATH'
   run_roost 125 run --rm --runtime /nonexistent busybox true
   is "$output" 'Error: runtime "/nonexistent" not found'
   run_roost 125 run --rm --ulimit nofile=abc busybox true

@@ -3,6 +3,9 @@
 # never outliving its container. Loopback only: no container connects to
 # anything outside this machine.
 
+# shellcheck source=netlib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
+
 setup() {
   # shellcheck source=/dev/null
   source "$FIXTURES/fixtures.env"
@@ -15,9 +18,6 @@ teardown() {
   for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
   roost rm -a -f >/dev/null 2>&1 || true
 }
-
-# shellcheck source=tests/system/netlib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
 
 test_default_network_is_slirp4netns() {
   run_roost 0 run --rm busybox sh -c 'cat /proc/net/dev; ip -4 addr show tap0; ip route'
@@ -51,13 +51,7 @@ test_published_tcp_port() {
   local port
   port=$(free_port SOCK_STREAM)
   start_bg --rm --name web -p "127.0.0.1:$port:8080" busybox sh -c 'echo pong | nc -l -p 8080'
-  local reply=""
-  for _ in $(seq 100); do
-    reply=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && echo ping >&3 && head -n1 <&3" 2>/dev/null) || true
-    [[ -n $reply ]] && break
-    sleep 0.1
-  done
-  is "$reply" "pong" "the host reached the server in the container"
+  is "$(tcp_reply "$port")" "pong" "the host reached the server in the container"
   finish_bg
   is "$bg_status" 0 "roost run's exit code"
   assert_contains "$(cat "$TEST_TMP/bg.out")" "ping" "the container got the host's message"

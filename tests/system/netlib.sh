@@ -1,16 +1,6 @@
 # shellcheck shell=bash
-# Helpers for the network test files (180-network.sh, 185-network-modes.sh),
-# sourced by them after lib.sh.
-
-# slirp4netns processes of this test (their working directory is the
-# container's run directory, under $TEST_TMP).
-slirp_pids() {
-  local p
-  for p in $(pgrep -x slirp4netns); do
-    [[ $(readlink "/proc/$p/cwd" 2>/dev/null) == "$TEST_TMP"/* ]] && echo "$p"
-  done
-  return 0
-}
+# Helpers for the network test files (sourced by them): background `roost
+# run`, waiting, free loopback ports, helper processes of this test.
 
 # wait_until SECONDS CMD...: retries CMD until it succeeds; false on timeout.
 wait_until() {
@@ -22,13 +12,7 @@ wait_until() {
   done
 }
 
-no_slirp() { [[ -z $(slirp_pids) ]]; }
-has_slirp() { [[ -n $(slirp_pids) ]]; }
-
-assert_no_slirp() {
-  wait_until 10 no_slirp || fail "slirp4netns left running: $(slirp_pids)"
-}
-
+# free_port SOCK_STREAM|SOCK_DGRAM: a port free on 127.0.0.1 right now.
 free_port() {
   python3 -c 'import socket, sys; s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1])); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
 }
@@ -37,18 +21,6 @@ free_port() {
 start_bg() {
   "$ROOST" "${ROOST_OPTS[@]}" run "$@" >"$TEST_TMP/bg.out" 2>&1 &
   bg=$!
-}
-
-# $TEST_TMP/bin: every program of PATH but slirp4netns (use it as the only PATH).
-path_without_slirp4netns() {
-  mkdir -p "$TEST_TMP/bin"
-  local d f
-  for d in ${PATH//:/ } /usr/sbin /sbin; do
-    for f in "$d"/*; do
-      [[ -x $f && ! -e $TEST_TMP/bin/${f##*/} && ${f##*/} != slirp4netns ]] && ln -s "$f" "$TEST_TMP/bin/${f##*/}"
-    done
-  done
-  return 0
 }
 
 bg_done() { [[ ! -e /proc/$bg || $(awk '{print $3}' "/proc/$bg/stat" 2>/dev/null) == Z ]]; }
@@ -66,3 +38,59 @@ finish_bg() {
 running() {
   [[ $(roost inspect --type container --format json "$1" 2>/dev/null | jq -r '.[0].State.Status') == running ]]
 }
+
+# path_without PROGRAM: $TEST_TMP/bin holds every program of PATH but
+# PROGRAM (use it as the only PATH).
+path_without() {
+  mkdir -p "$TEST_TMP/bin"
+  local d f
+  for d in ${PATH//:/ } /usr/sbin /sbin; do
+    for f in "$d"/*; do
+      [[ -x $f && ! -e $TEST_TMP/bin/${f##*/} && ${f##*/} != "$1" ]] && ln -s "$f" "$TEST_TMP/bin/${f##*/}"
+    done
+  done
+  return 0
+}
+
+# helper_pids PATTERN: processes whose command line matches PATTERN (pgrep
+# -f) and whose stdout goes to a file of this test (a container's run
+# directory, under $TEST_TMP): other tests' helpers are not ours.
+helper_pids() {
+  local p
+  for p in $(pgrep -f "$1"); do
+    [[ $(readlink "/proc/$p/fd/1" 2>/dev/null) == "$TEST_TMP"/* ]] && echo "$p"
+  done
+  return 0
+}
+
+# tcp_reply PORT: sends "ping" to 127.0.0.1:PORT and prints the first line
+# of the answer, retrying for up to 10 seconds while the server starts.
+tcp_reply() {
+  local reply=""
+  for _ in $(seq 100); do
+    reply=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && echo ping >&3 && head -n1 <&3" 2>/dev/null) || true
+    [[ -n $reply ]] && break
+    sleep 0.1
+  done
+  echo "$reply"
+}
+
+# slirp4netns processes of this test (their working directory is the
+# container's run directory, under $TEST_TMP).
+slirp_pids() {
+  local p
+  for p in $(pgrep -x slirp4netns); do
+    [[ $(readlink "/proc/$p/cwd" 2>/dev/null) == "$TEST_TMP"/* ]] && echo "$p"
+  done
+  return 0
+}
+
+no_slirp() { [[ -z $(slirp_pids) ]]; }
+has_slirp() { [[ -n $(slirp_pids) ]]; }
+
+assert_no_slirp() {
+  wait_until 10 no_slirp || fail "slirp4netns left running: $(slirp_pids)"
+}
+
+# $TEST_TMP/bin: every program of PATH but slirp4netns (use it as the only PATH).
+path_without_slirp4netns() { path_without slirp4netns; }

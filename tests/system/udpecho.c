@@ -1,5 +1,6 @@
 /* A one-shot UDP echo server for network tests (busybox's nc has no -u):
- * udpecho PORT prints each datagram it receives and answers "echo:" + it,
+ * udpecho PORT prints each datagram it receives (and the address it came
+ * from) and answers "echo:" + it,
  * until one says "bye" (so that it never exits before its answer is out).
  * Built statically by the tests so that it runs in the busybox image. */
 #include <arpa/inet.h>
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
     if (n < 0) return 1;
     buf[n] = 0;
     if (strcmp(buf, "bye") == 0) return 0;
-    printf("got %s\n", buf);
+    printf("got %s from %s\n", buf, inet_ntoa(from.sin_addr));
     fflush(stdout);
     int m = snprintf(out, sizeof out, "echo:%s", buf);
     sendto(s, out, (size_t)m, 0, (struct sockaddr*)&from, len);

@@ -1,0 +1,80 @@
+#include "netns/pasta.hpp"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "netns/helper_process.hpp"
+
+namespace roost::netns {
+namespace {
+
+constexpr int kExitTimeoutMs = 3000;
+
+int pidfd_signal(int pidfd, int sig) { return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }
+
+std::string port_spec(const PortMapping& p) {
+  std::string ip = p.host_ip.empty() ? "" : p.host_ip + "/";
+  return ip + std::to_string(p.host_port) + ":" + std::to_string(p.container_port);
+}
+
+}  // namespace
+
+Result<std::string> find_pasta() {
+  std::string path = find_program("pasta");
+  if (path.empty())
+    return make_error(ErrorKind::unsupported,
+                      "pasta is not installed (not found in PATH): --network pasta needs it; install the Debian "
+                      "package passt (apt-get install passt), or use --network slirp4netns");
+  return path;
+}
+
+std::vector<std::string> pasta_port_args(const NetworkOptions& net) {
+  std::vector<std::string> tcp, udp;
+  for (const auto& p : net.ports) (p.proto == Proto::tcp ? tcp : udp).push_back(port_spec(p));
+  std::vector<std::string> out;
+  auto add = [&](const char* flag, const std::vector<std::string>& specs) {
+    if (specs.empty()) out.insert(out.end(), {flag, "none"});
+    for (const auto& s : specs) out.insert(out.end(), {flag, s});
+  };
+  add("-t", tcp);
+  add("-u", udp);
+  // Nothing from the container to the host's ports, as podman does.
+  out.insert(out.end(), {"-T", "none", "-U", "none"});
+  return out;
+}
+
+Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::string& run_dir) {
+  std::string program = ROOST_TRY(find_pasta());
+  std::string pid_file = run_dir + "/pasta.pid", log_path = run_dir + "/pasta.log";
+  ::unlink(pid_file.c_str());
+  std::vector<std::string> argv{program, "--config-net", "--pid", pid_file};
+  for (auto& a : pasta_port_args(net)) argv.push_back(a);
+  // The container reaches the host only where the user asks for it (as
+  // slirp4netns's --disable-host-loopback).
+  argv.push_back("--no-map-gw");
+  for (auto& a : net.pasta_args) argv.push_back(a);
+  argv.push_back(std::to_string(pid));
+  auto child = ROOST_TRY(spawn_helper(argv, log_path, {}, "", true));
+  int code = exit_code_of(ROOST_TRY(child.wait()));
+  if (code != 0) return make_error(ErrorKind::io, "pasta failed (exit " + std::to_string(code) + ")" + log_tail(log_path));
+  auto text = ROOST_TRY_CTX(read_file(pid_file), "reading pasta's PID file");
+  int daemon = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), daemon);
+  if (ec != std::errc() || daemon <= 0) return make_error(ErrorKind::io, "pasta's PID file " + pid_file + " holds no PID");
+  Pasta p;
+  p.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, daemon, 0)));
+  if (!p.pidfd_.valid()) return sys_error("pasta (PID " + std::to_string(daemon) + ") is already gone");
+  return p;
+}
+
+void Pasta::stop() {
+  if (!pidfd_.valid()) return;
+  if (pidfd_signal(pidfd_.get(), SIGTERM) == 0 && !wait_readable(pidfd_.get(), kExitTimeoutMs).value_or(false))
+    pidfd_signal(pidfd_.get(), SIGKILL);
+  pidfd_.reset();
+}
+
+}  // namespace roost::netns

@@ -1,0 +1,69 @@
+# --network pasta (Debian's passt): a published TCP port reached on
+# 127.0.0.1, pasta gone once the container exits, and a clear error when
+# pasta is missing. Loopback only.
+
+# shellcheck source=netlib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
+
+setup() {
+  # shellcheck source=/dev/null
+  source "$FIXTURES/fixtures.env"
+  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
+}
+
+teardown() {
+  local p
+  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
+  roost rm -a -f >/dev/null 2>&1 || true
+}
+
+# pasta processes of this test: their PID file is in a run directory under
+# $TEST_TMP. (Their name is passt or passt.avx2; the command line says pasta.)
+pasta_pids() {
+  local p
+  for p in $(pgrep -f "pasta --config-net"); do
+    [[ $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) == *" --pid $TEST_TMP/"* ]] && echo "$p"
+  done
+  return 0
+}
+no_pasta() { [[ -z $(pasta_pids) ]]; }
+
+skip_unless_pasta_runs() {
+  command -v pasta >/dev/null || skip "pasta is not installed (Debian package passt)"
+  # pasta 2023-03 (Debian 12) drops to nobody when started as root and can
+  # then not join the container's namespaces.
+  skip_if_mode root "pasta refuses to run as root (it drops to user nobody) and cannot join the container's network"
+}
+
+test_pasta_published_tcp_port() {
+  skip_unless_pasta_runs
+  local port
+  port=$(free_port SOCK_STREAM)
+  start_bg --rm --network pasta -p "127.0.0.1:$port:8080" busybox sh -c 'echo pong | nc -l -p 8080'
+  is "$(tcp_reply "$port")" "pong" "the host reached the server in the container through pasta"
+  [[ -n $(pasta_pids) ]] || fail "no pasta process found while the container runs"
+  finish_bg
+  is "$bg_status" 0 "roost run's exit code"
+  assert_contains "$(cat "$TEST_TMP/bg.out")" "ping" "the container got the host's message"
+  wait_until 10 no_pasta || fail "pasta left running: $(pasta_pids)"
+}
+
+test_pasta_gone_after_a_detached_container_stops() {
+  skip_unless_pasta_runs
+  run_roost 0 run -d --name p --network pasta busybox sleep 300
+  wait_until 10 eval '[[ -n $(pasta_pids) ]]' || fail "no pasta while the container runs"
+  run_roost 0 container inspect p
+  is "$(jq -r '.[0].HostConfig.NetworkMode' <<<"$stdout")" pasta
+  run_roost 0 stop -t 0 p
+  wait_until 10 no_pasta || fail "pasta left running: $(pasta_pids)"
+  run_roost 0 rm p
+}
+
+test_pasta_missing() {
+  path_without pasta
+  PATH=$TEST_TMP/bin run_roost 125 run --rm --network pasta busybox true
+  assert_contains "$output" "pasta is not installed"
+  assert_contains "$output" "install the Debian package passt"
+  run_roost 0 ps -a -q
+  is "$output" "" "--rm removed the container that could not start"
+}
