@@ -40,8 +40,10 @@ test_pasta_published_tcp_port() {
   local port
   port=$(free_port SOCK_STREAM)
   start_bg --rm --network pasta -p "127.0.0.1:$port:8080" busybox sh -c 'echo pong | nc -l -p 8080'
+  # Looked for before connecting: once the one connection ends, so do the
+  # container and its pasta.
+  wait_until 10 eval '[[ -n $(pasta_pids) ]]' || fail "no pasta process found while the container runs"
   is "$(tcp_reply "$port")" "pong" "the host reached the server in the container through pasta"
-  [[ -n $(pasta_pids) ]] || fail "no pasta process found while the container runs"
   finish_bg
   is "$bg_status" 0 "roost run's exit code"
   assert_contains "$(cat "$TEST_TMP/bg.out")" "ping" "the container got the host's message"
