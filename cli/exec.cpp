@@ -22,7 +22,6 @@ struct ExecFlags {
 Result<int> run_exec(Session& s, CLI::App& app, const ExecFlags& f) {
   auto rest = app.remaining();
   if (rest.size() < 2) return make_error(ErrorKind::invalid, "exec requires the name or ID of a container and a command to run");
-  if (f.tty) return make_error(ErrorKind::unsupported, "exec -t is not supported yet: run without a terminal");
   engine::Engine::ExecOptions o;
   o.command.assign(rest.begin() + 1, rest.end());
   for (auto& file : f.env_files) {
@@ -38,6 +37,7 @@ Result<int> run_exec(Session& s, CLI::App& app, const ExecFlags& f) {
   o.workdir = f.workdir;
   o.user = f.user;
   o.detach = f.detach;
+  o.tty = f.tty;
   auto eng = ROOST_TRY(open_engine(s));
   engine::StdioFds io;
   UniqueFd devnull;
@@ -55,7 +55,7 @@ VerbRegistrar reg({
     [](CLI::App& app) -> RunFn {
       auto f = std::make_shared<ExecFlags>();
       app.add_flag("-i,--interactive", f->interactive, "Keep STDIN open");
-      app.add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY (not supported yet)");
+      app.add_flag("-t,--tty", f->tty, "Allocate a pseudo-TTY");
       app.add_flag("-d,--detach", f->detach, "Run the process in the background");
       app.add_option("-e,--env", f->env, "Set an environment variable (KEY=VALUE, or KEY to pass roost's own)")
           ->allow_extra_args(false);

@@ -135,6 +135,7 @@ class Engine {
     std::string workdir;
     std::string user;
     bool detach = false;
+    bool tty = false;
   };
   Result<int> exec_container(const std::string& id_or_name, const ExecOptions& options, const StdioFds& stdio);
   // The store's settings (graph and run root, ID mapping, driver).

@@ -134,7 +134,7 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
   req.spec = c.spec;
   auto& process = req.spec["process"];
   process["args"] = options.command;
-  process["terminal"] = false;
+  process["terminal"] = options.tty;
   auto env = process.value("env", std::vector<std::string>{});
   for (auto& e : options.env) {
     auto key = e.substr(0, e.find('='));
@@ -142,6 +142,9 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
               env.end());
     env.push_back(e);
   }
+  // As podman: a terminal gets TERM unless the container or -e gives one.
+  if (options.tty && std::none_of(env.begin(), env.end(), [](const std::string& x) { return x.rfind("TERM=", 0) == 0; }))
+    env.push_back("TERM=xterm");
   process["env"] = env;
   if (!options.workdir.empty()) process["cwd"] = options.workdir;
   if (!options.user.empty()) {
@@ -155,6 +158,7 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
   req.stdout_fd = stdio.out;
   req.stderr_fd = stdio.err;
   req.detach = options.detach;
+  req.tty = options.tty;
   return runtime::exec_in_container(req);
 }
 

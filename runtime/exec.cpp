@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "runtime/caps.hpp"
 #include "runtime/container_init.hpp"
 #include "runtime/seccomp.hpp"
+#include "runtime/syscalls.hpp"
+#include "runtime/terminal.hpp"
 
 namespace roost::runtime {
 namespace {
@@ -51,14 +54,22 @@ bool in_spec(const json& spec, const char* type) {
 }
 
 Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>& seccomp, std::vector<std::string>& env,
-                    std::string& path_var) {
+                    std::string& path_var, int pty_sock) {
   const json& process = r.spec.at("process");
   ResolvedUser user = ROOST_TRY(resolve_process_user(r.spec));
-  int src[3] = {r.stdin_fd, r.stdout_fd, r.stderr_fd};
-  for (int i = 0; i < 3; ++i) {
-    int copy = ::fcntl(src[i], F_DUPFD_CLOEXEC, 10);
-    if (copy < 0 || ::dup2(copy, i) < 0) return sys_error("setting up stdio");
-    ::close(copy);
+  if (pty_sock >= 0) {
+    // Made here, in the container's mount namespace, so that it belongs to
+    // the container's devpts, as the first process's terminal does.
+    auto pty = ROOST_TRY(open_container_pty());
+    ROOST_TRY(send_fd(pty_sock, 'T', pty.master.get()));
+    ROOST_TRY(become_pty_session(pty.slave.get()));
+  } else {
+    int src[3] = {r.stdin_fd, r.stdout_fd, r.stderr_fd};
+    for (int i = 0; i < 3; ++i) {
+      int copy = ::fcntl(src[i], F_DUPFD_CLOEXEC, 10);
+      if (copy < 0 || ::dup2(copy, i) < 0) return sys_error("setting up stdio");
+      ::close(copy);
+    }
   }
   CapSets caps = ROOST_TRY(parse_capabilities(process.value("capabilities", json::object())));
   ROOST_TRY(drop_bounding(caps));
@@ -82,11 +93,12 @@ Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>&
 
 // In the container's namespaces, as a child of the process that joined its
 // PID namespace: sets up and execs, or reports on FD.
-[[noreturn]] void exec_child(const ExecInRequest& r, const std::optional<SeccompProgram>& seccomp, int fd) {
+[[noreturn]] void exec_child(const ExecInRequest& r, const std::optional<SeccompProgram>& seccomp, int fd,
+                             int pty_sock) {
   std::vector<std::string> env;
   std::string path_var;
   try {
-    auto ok = set_up(r, seccomp, env, path_var);
+    auto ok = set_up(r, seccomp, env, path_var, pty_sock);
     if (!ok) report(fd, 'E', static_cast<int>(ok.error().kind()), ok.error().errnum(), ok.error().message());
   } catch (const std::exception& e) {
     report(fd, 'E', static_cast<int>(ErrorKind::invalid), 0, std::string("malformed OCI spec: ") + e.what());
@@ -105,7 +117,7 @@ Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>&
 // Joins the namespaces, forks the process that execs (a PID namespace only
 // applies to children) and passes on its exit status.
 [[noreturn]] void join_child(const ExecInRequest& r, const std::vector<std::pair<int, int>>& ns,
-                             const std::optional<SeccompProgram>& seccomp, int fd) {
+                             const std::optional<SeccompProgram>& seccomp, int fd, int pty_sock) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   for (const auto& [nsfd, flag] : ns) {
     if (::setns(nsfd, flag) != 0) {
@@ -116,7 +128,7 @@ Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>&
   }
   pid_t pid = ::fork();
   if (pid < 0) report(fd, 'E', static_cast<int>(ErrorKind::io), errno, "fork");
-  if (pid == 0) exec_child(r, seccomp, fd);
+  if (pid == 0) exec_child(r, seccomp, fd, pty_sock);
   ::close(fd);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -142,19 +154,37 @@ Result<int> exec_in_container(const ExecInRequest& r) {
     ns.emplace_back(fd.get(), n.flag);
     fds.push_back(std::move(fd));
   }
+  if (r.tty && r.detach)
+    return make_error(ErrorKind::unsupported, "exec -d with -t is not supported: a detached process gets no terminal");
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
   UniqueFd rd(p[0]), wr(p[1]);
+  UniqueFd pty_parent, pty_child;
+  if (r.tty) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return sys_error("socketpair");
+    pty_parent = UniqueFd(sv[0]);
+    pty_child = UniqueFd(sv[1]);
+  }
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) return sys_error("fork");
   if (pid == 0) {
     rd.reset();
-    join_child(r, ns, seccomp, wr.get());
+    pty_parent.reset();
+    join_child(r, ns, seccomp, wr.get(), pty_child.valid() ? pty_child.get() : -1);
   }
   Child child(pid);
   wr.reset();
+  pty_child.reset();
   fds.clear();
+  UniqueFd master;
+  const int winsize_fd = ::isatty(r.stdin_fd) ? r.stdin_fd : ::isatty(r.stdout_fd) ? r.stdout_fd : -1;
+  if (pty_parent.valid()) {
+    // EOF (tag 0) instead: the child failed first, and its report says why.
+    (void)ROOST_TRY_CTX(recv_tag(pty_parent.get(), &master), "receiving the exec process's terminal");
+    if (master.valid()) copy_winsize(winsize_fd, master.get());
+  }
   auto report_text = ROOST_TRY(read_fd(rd.get()));
   if (!report_text.empty()) {
     int status = ROOST_TRY(child.wait());
@@ -177,6 +207,13 @@ Result<int> exec_in_container(const ExecInRequest& r) {
   if (r.detach) {
     child.release();
     return 0;
+  }
+  if (master.valid()) {
+    RawMode raw(r.stdin_fd);
+    auto relayed = relay_pty(master.get(), r.stdin_fd, r.stdout_fd, winsize_fd);
+    // Closing the master hangs the process's terminal up when the relay ended early.
+    master.reset();
+    if (!relayed) return std::move(relayed).error().context("relaying the exec process's terminal");
   }
   return exit_code_of(ROOST_TRY(child.wait()));
 }

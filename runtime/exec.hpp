@@ -23,6 +23,7 @@ struct ExecInRequest {
   int stdout_fd = 1;
   int stderr_fd = 2;
   bool detach = false;    // do not wait: return once it runs
+  bool tty = false;       // a pty of the container's devpts, relayed to the stdio fds
 };
 
 // The process's exit code (128+N for a signal); 127/126 with podman's line

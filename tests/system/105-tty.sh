@@ -130,3 +130,36 @@ test_it_input_and_output_do_not_deadlock() {
   assert_contains "$(tail -c 20 "$TEST_TMP/out")" "done"
   assert_nothing_left
 }
+
+test_exec_it_on_a_terminal() {
+  run_roost 0 run -d --name e1 localhost/busybox sleep 1000
+  on_terminal 4 24 80 "$(
+    cat <<'EOF'
+expect # 
+send tty
+expect \n/dev/pts/[0-9]+\r?\n
+expect # 
+send stty size
+expect \n24 80\r?\n
+expect # 
+resize 30 100
+send stty size
+expect \n30 100\r?\n
+expect # 
+send exit 4
+EOF
+  )" exec -it e1 sh
+  run_roost 0 top e1 comm
+  is "$stdout" "$(printf 'COMMAND\nsleep')" "the exec shell is gone"
+  run_roost 0 rm -f e1
+}
+
+test_exec_t_without_a_terminal() {
+  run_roost 0 run -d --name e2 localhost/busybox sleep 1000
+  run_roost 0 exec -t e2 sh -c 'tty; echo "[$TERM]"'
+  assert_match "$stdout" $'^/dev/pts/[0-9]+\r\n\\[xterm\\]\r?$' "a terminal, with its CR LF line ends"
+  run_roost 5 exec -t e2 sh -c 'exit 5'
+  run_roost 125 exec -d -t e2 true
+  assert_contains "$stderr" "exec -d with -t is not supported"
+  run_roost 0 rm -f e2
+}
