@@ -6,19 +6,6 @@
 # shellcheck source=netlib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
 
-setup() {
-  # shellcheck source=/dev/null
-  source "$FIXTURES/fixtures.env"
-  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
-}
-
-teardown() {
-  # A test that failed half-way may leave a background roost behind.
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-  roost rm -a -f >/dev/null 2>&1 || true
-}
-
 test_default_network_is_slirp4netns() {
   run_roost 0 run --rm busybox sh -c 'cat /proc/net/dev; ip -4 addr show tap0; ip route'
   assert_match "$output" "tap0:" "the container has tap0"

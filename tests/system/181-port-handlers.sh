@@ -7,18 +7,6 @@
 # shellcheck source=netlib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
 
-setup() {
-  # shellcheck source=/dev/null
-  source "$FIXTURES/fixtures.env"
-  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
-}
-
-teardown() {
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-  roost rm -a -f >/dev/null 2>&1 || true
-}
-
 forwarder_pids() { helper_pids "port-forwarder"; }
 no_forwarder() { [[ -z $(forwarder_pids) ]]; }
 has_forwarder() { [[ -n $(forwarder_pids) ]]; }

@@ -5,18 +5,6 @@
 # shellcheck source=netlib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
 
-setup() {
-  # shellcheck source=/dev/null
-  source "$FIXTURES/fixtures.env"
-  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
-}
-
-teardown() {
-  local p
-  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
-  roost rm -a -f >/dev/null 2>&1 || true
-}
-
 # pasta processes of this test: their PID file is in a run directory under
 # $TEST_TMP. (Their name is passt or passt.avx2; the command line says pasta.)
 pasta_pids() {

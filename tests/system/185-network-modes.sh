@@ -3,12 +3,10 @@
 # `roost stop` and after kill -9 of a detached container's monitor.
 # Loopback only: no container connects to anything outside this machine.
 
-setup() {
-  # shellcheck source=/dev/null
-  source "$FIXTURES/fixtures.env"
-  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
-}
+# shellcheck source=tests/system/netlib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
 
+# Instead of netlib's teardown: also undoes what the ns:PATH and /dev/net/tun tests set up.
 teardown() {
   roost rm -a -f >/dev/null 2>&1 || true
   [[ -n ${ns_holder-} ]] && kill -9 "$ns_holder" 2>/dev/null
@@ -16,9 +14,6 @@ teardown() {
   [[ -n ${user_home-} ]] && rm -rf "$user_home"
   return 0
 }
-
-# shellcheck source=tests/system/netlib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
 
 # A detached server A answering on its 127.0.0.1:8080 only.
 start_server_a() {

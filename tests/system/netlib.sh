@@ -2,6 +2,21 @@
 # Helpers for the network test files (sourced by them): background `roost
 # run`, waiting, free loopback ports, helper processes of this test.
 
+# Each test: the busybox fixture loaded into its fresh store. A file that
+# needs more defines its own setup or teardown after sourcing this one.
+setup() {
+  # shellcheck source=/dev/null
+  source "$FIXTURES/fixtures.env"
+  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
+}
+
+# A test that failed half-way may leave a background roost behind.
+teardown() {
+  local p
+  for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
+  roost rm -a -f >/dev/null 2>&1 || true
+}
+
 # wait_until SECONDS CMD...: retries CMD until it succeeds; false on timeout.
 wait_until() {
   local deadline=$((SECONDS + $1))
