@@ -140,10 +140,8 @@ std::string container_file(pid_t init_pid, const std::string& path) {
   auto fd = storage::open_in_root(root.get(), path, O_RDONLY | O_CLOEXEC);
   if (!fd) return {};
   UniqueFd file(*fd);
-  std::string text;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(file.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
-  return text;
+  auto text = read_fd(file.get());
+  return text ? *text : std::string();
 }
 
 std::string host_user(uid_t uid) {

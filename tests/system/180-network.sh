@@ -47,9 +47,7 @@ test_published_tcp_port() {
 
 test_published_udp_port() {
   # busybox's nc has no UDP: a tiny static echo server does it.
-  command -v cc >/dev/null || skip "no C compiler to build the UDP echo server"
-  cc -static -O2 -o "$TEST_TMP/udpecho" "$(dirname "${BASH_SOURCE[0]}")/udpecho.c" ||
-    skip "cannot link statically (libc6-dev missing?)"
+  build_udpecho
   local port
   port=$(free_port SOCK_DGRAM)
   start_bg --rm -v "$TEST_TMP/udpecho:/udpecho:ro" -p "127.0.0.1:$port:8081/udp" busybox /udpecho 8081

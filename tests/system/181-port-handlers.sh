@@ -74,9 +74,7 @@ test_client_address_seen_by_the_server() {
 }
 
 test_udp_through_roosts_forwarder() {
-  command -v cc >/dev/null || skip "no C compiler to build the UDP echo server"
-  cc -static -O2 -o "$TEST_TMP/udpecho" "$(dirname "${BASH_SOURCE[0]}")/udpecho.c" ||
-    skip "cannot link statically (libc6-dev missing?)"
+  build_udpecho
   local port
   port=$(free_port SOCK_DGRAM)
   start_bg --rm --network slirp4netns:port_handler=rootlesskit -v "$TEST_TMP/udpecho:/udpecho:ro" \

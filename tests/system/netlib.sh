@@ -109,3 +109,12 @@ assert_no_slirp() {
 
 # $TEST_TMP/bin: every program of PATH but slirp4netns (use it as the only PATH).
 path_without_slirp4netns() { path_without slirp4netns; }
+
+# build_udpecho: $TEST_TMP/udpecho, a static UDP echo server (busybox's nc
+# has no UDP) to bind-mount into a container; skips the test without a
+# C compiler or a static libc.
+build_udpecho() {
+  command -v cc >/dev/null || skip "no C compiler to build the UDP echo server"
+  cc -static -O2 -o "$TEST_TMP/udpecho" "$(dirname "${BASH_SOURCE[0]}")/udpecho.c" ||
+    skip "cannot link statically (libc6-dev missing?)"
+}
