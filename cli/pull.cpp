@@ -61,21 +61,30 @@ Result<int> run_pull(Session& s, const PullFlags& f) {
   }
   auto store = ROOST_TRY(s.store());
   // Candidates from the search registries are tried in order; the first
-  // that has the image wins, and the last error is reported.
+  // that has the image wins, and the last error is reported. Within one,
+  // its mirrors come before its location, and any failure of a mirror
+  // moves on to the next source, as containers/image does.
   std::optional<Error> last;
-  for (auto ref : candidates) {
-    auto attempt = opts;
-    bool insecure = ROOST_TRY(image::apply_registry_entry(conf, ref));
-    if (insecure && !f.registry.tls_verify_given()) attempt.registry.tls_verify = false;
-    auto rec = image::pull_image(*store, ref, attempt);
-    if (!rec) {
-      last = rec.error();
-      if (rec.error().kind() == ErrorKind::not_found && candidates.size() > 1) continue;
-      return std::move(rec).error();
+  for (auto& candidate : candidates) {
+    auto sources = ROOST_TRY(image::pull_sources(conf, candidate));
+    for (size_t i = 0; i < sources.size(); ++i) {
+      auto attempt = opts;
+      attempt.store_as = candidate;
+      if (sources[i].insecure && !f.registry.tls_verify_given()) attempt.registry.tls_verify = false;
+      auto rec = image::pull_image(*store, sources[i].ref, attempt);
+      if (!rec) {
+        last = rec.error();
+        if (sources[i].mirror) {
+          if (!f.quiet) bars->line("Warning: pulling from mirror " + sources[i].ref.repository() + ": " + rec.error().str());
+          continue;
+        }
+        if (rec.error().kind() == ErrorKind::not_found && candidates.size() > 1) break;
+        return std::move(rec).error();
+      }
+      if (!f.quiet) bars->line("Storing signatures");
+      std::cout << rec->id << "\n";
+      return 0;
     }
-    if (!f.quiet) bars->line("Storing signatures");
-    std::cout << rec->id << "\n";
-    return 0;
   }
   return std::move(*last);
 }

@@ -340,8 +340,9 @@ Result<storage::ImageRecord> pull_image(storage::Store& store, const Reference& 
   ROOST_TRY_CTX(puller.run(), "pulling " + ref.str());
   say("Copying config " + manifest.config.digest);
   say("Writing manifest to image destination");
+  const Reference& named = opts.store_as ? *opts.store_as : ref;
   std::vector<std::string> names;
-  if (!ref.tag.empty()) names.push_back(ref.repository() + ":" + ref.tag);
+  if (!named.tag.empty()) names.push_back(named.repository() + ":" + named.tag);
   return writer->commit(config, fetched.bytes, fetched.media_type, names);
 }
 

@@ -25,6 +25,9 @@ struct PullOptions {
   // verified. For progress bars; may be empty.
   std::function<void(const std::string& digest, uint64_t bytes, uint64_t total, bool done)> layer_progress;
   size_t parallel_layers = 2;
+  // The name to store the image under when REF is where it comes from but
+  // not what the user asked for (a mirror, a registry's location).
+  std::optional<Reference> store_as;
 };
 
 Result<storage::ImageRecord> pull_image(storage::Store& store, const Reference& ref, const PullOptions& options);

@@ -196,13 +196,17 @@ class Parser {
       else if (k == "prefix") r.prefix = ROOST_TRY(as_string(v, k));
       else if (k == "insecure") r.insecure = ROOST_TRY(as_bool(v, k));
       else if (k == "blocked") r.blocked = ROOST_TRY(as_bool(v, k));
-      else if (k == "mirror-by-digest-only") (void)ROOST_TRY(as_bool(v, k));
+      else if (k == "mirror-by-digest-only") r.mirror_by_digest_only = ROOST_TRY(as_bool(v, k));
       else return error("unknown key \"" + k + "\" in [[registry]]");
     } else if (table == "registry.mirror") {
       auto& m = conf.registries.back().mirrors.back();
       if (k == "location") m.location = ROOST_TRY(as_string(v, k));
       else if (k == "insecure") m.insecure = ROOST_TRY(as_bool(v, k));
-      else if (k == "pull-from-mirror") (void)ROOST_TRY(as_string(v, k));
+      else if (k == "pull-from-mirror") {
+        m.pull_from = ROOST_TRY(as_string(v, k));
+        if (m.pull_from != "all" && m.pull_from != "digest-only" && m.pull_from != "tag-only")
+          return error("pull-from-mirror must be all, digest-only or tag-only");
+      }
       else return error("unknown key \"" + k + "\" in [[registry.mirror]]");
     }
     return {};
@@ -295,19 +299,54 @@ Result<std::vector<Reference>> resolve_image_name(const std::string& text, const
   return out;
 }
 
-Result<bool> apply_registry_entry(const RegistriesConf& conf, Reference& ref) {
+namespace {
+
+// REF with the PREFIX part of its repository replaced by LOCATION.
+Result<Reference> rewrite_prefix(const Reference& ref, const std::string& prefix, const std::string& location,
+                                 const std::string& source) {
+  if (location == prefix) return ref;
+  std::string rewritten = location + ref.repository().substr(prefix.size());
+  auto slash = rewritten.find('/');
+  if (slash == std::string::npos)
+    return make_error(ErrorKind::invalid, source + ": location " + location + " leaves no repository");
+  Reference out = ref;
+  out.domain = rewritten.substr(0, slash);
+  out.path = rewritten.substr(slash + 1);
+  return out;
+}
+
+// The entry for REF (null when none); a blocked one is an error.
+Result<const RegistryEntry*> usable_entry(const RegistriesConf& conf, const Reference& ref) {
   const RegistryEntry* e = find_registry(conf, ref.repository());
-  if (!e) return false;
-  if (e->blocked)
+  if (e && e->blocked)
     return make_error(ErrorKind::invalid, "registry " + e->prefix + " is blocked in " + conf.source);
-  if (e->location != e->prefix) {
-    std::string rewritten = e->location + ref.repository().substr(e->prefix.size());
-    auto slash = rewritten.find('/');
-    if (slash == std::string::npos) return make_error(ErrorKind::invalid, conf.source + ": location " + e->location + " leaves no repository");
-    ref.domain = rewritten.substr(0, slash);
-    ref.path = rewritten.substr(slash + 1);
-  }
+  return e;
+}
+
+}  // namespace
+
+Result<bool> apply_registry_entry(const RegistriesConf& conf, Reference& ref) {
+  const RegistryEntry* e = ROOST_TRY(usable_entry(conf, ref));
+  if (!e) return false;
+  ref = ROOST_TRY(rewrite_prefix(ref, e->prefix, e->location, conf.source));
   return e->insecure;
+}
+
+Result<std::vector<PullSource>> pull_sources(const RegistriesConf& conf, const Reference& ref) {
+  const RegistryEntry* e = ROOST_TRY(usable_entry(conf, ref));
+  if (!e) return std::vector<PullSource>{{ref, false, false}};
+  std::vector<PullSource> out;
+  bool by_digest = !ref.digest.empty();
+  for (auto& m : e->mirrors) {
+    // A mirror serving tags may serve a different image than the registry;
+    // digest-only settings keep such mirrors to pulls that verify content.
+    bool takes = m.pull_from == "all" || (m.pull_from == "digest-only") == by_digest;
+    if (e->mirror_by_digest_only && !by_digest) takes = false;
+    if (takes && !m.location.empty())
+      out.push_back({ROOST_TRY(rewrite_prefix(ref, e->prefix, m.location, conf.source)), m.insecure, true});
+  }
+  out.push_back({ROOST_TRY(rewrite_prefix(ref, e->prefix, e->location, conf.source)), e->insecure, false});
+  return out;
 }
 
 }  // namespace roost::image

@@ -17,6 +17,7 @@ namespace roost::image {
 struct RegistryMirror {
   std::string location;
   bool insecure = false;
+  std::string pull_from = "all";  // pull-from-mirror: all | digest-only | tag-only
 };
 
 struct RegistryEntry {
@@ -24,6 +25,7 @@ struct RegistryEntry {
   std::string location;  // where to connect instead
   bool insecure = false;
   bool blocked = false;
+  bool mirror_by_digest_only = false;
   std::vector<RegistryMirror> mirrors;
 };
 
@@ -57,6 +59,21 @@ Result<std::vector<Reference>> resolve_image_name(const std::string& text, const
 
 // What the [[registry]] entry matching REF says: a blocked registry is an
 // error, a location rewrites REF's domain and path, insecure comes back true.
+// Pushes go here; mirrors are for pulling only, as in containers/image.
 Result<bool> apply_registry_entry(const RegistriesConf& conf, Reference& ref);
+
+// One place to pull a reference from: REF rewritten to a mirror or to the
+// registry's location.
+struct PullSource {
+  Reference ref;
+  bool insecure = false;
+  bool mirror = false;
+};
+
+// Where to pull REF from, in order: the matching entry's mirrors that take
+// this kind of reference (pull-from-mirror, mirror-by-digest-only), then the
+// entry's location. Without a matching entry, REF itself. A blocked registry
+// is an error.
+Result<std::vector<PullSource>> pull_sources(const RegistriesConf& conf, const Reference& ref);
 
 }  // namespace roost::image

@@ -80,3 +80,74 @@ test_corrupt_registries_conf_names_file_and_line() {
   run_roost 125 pull busybox
   assert_contains "$output" "$CONF:4: unsupported value"
 }
+
+# [[registry.mirror]]: the image comes from the mirror, but is named as asked.
+# The registry's own location is a closed loopback port, so only the mirror
+# can serve it.
+test_mirror_serves_pull_under_the_requested_name() {
+  start_registry
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" cache/bb:1
+  cat >"$CONF" <<TOML
+[[registry]]
+prefix = "example.invalid/team"
+location = "127.0.0.1:$(free_port)/team"
+
+[[registry.mirror]]
+location = "$REGISTRY/cache"
+insecure = true
+TOML
+  run_roost 0 pull example.invalid/team/bb:1
+  assert_contains "$stderr" "Trying to pull $REGISTRY/cache/bb:1..."
+  is "${stdout##*$'\n'}" "$BUSYBOX_ID"
+  run_roost 0 images --format '{{.Repository}}:{{.Tag}}'
+  is "$stdout" "example.invalid/team/bb:1" "stored under the name the user asked for"
+  run_roost 0 run --rm example.invalid/team/bb:1 true
+}
+
+test_dead_mirror_falls_back_to_the_registry() {
+  start_registry
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" team/bb:1
+  local dead
+  dead=$(free_port)
+  cat >"$CONF" <<TOML
+[[registry]]
+prefix = "example.invalid/team"
+location = "$REGISTRY/team"
+insecure = true
+
+[[registry.mirror]]
+location = "127.0.0.1:$dead/cache"
+insecure = true
+TOML
+  run_roost 0 pull example.invalid/team/bb:1
+  assert_contains "$stderr" "Warning: pulling from mirror 127.0.0.1:$dead/cache/bb"
+  assert_contains "$stderr" "Trying to pull $REGISTRY/team/bb:1..."
+  is "${stdout##*$'\n'}" "$BUSYBOX_ID"
+}
+
+test_mirror_by_digest_only_keeps_tags_off_the_mirror() {
+  start_registry
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" cache/bb:1
+  local digest dead
+  digest=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REGISTRY/cache/bb:1") ||
+    fail "skopeo inspect failed"
+  dead=$(free_port)
+  cat >"$CONF" <<TOML
+[[registry]]
+prefix = "example.invalid/team"
+location = "127.0.0.1:$dead/team"
+insecure = true
+mirror-by-digest-only = true
+
+[[registry.mirror]]
+location = "$REGISTRY/cache"
+insecure = true
+TOML
+  run_roost 125 pull example.invalid/team/bb:1
+  assert_contains "$output" "127.0.0.1:$dead"
+  assert_not_contains "$stderr" "Trying to pull $REGISTRY/cache"
+  run_roost 0 images -q
+  is "$stdout" "" "a failed pull stores nothing"
+  run_roost 0 pull -q "example.invalid/team/bb@$digest"
+  is "$stdout" "$BUSYBOX_ID" "a digest reference may come from the mirror"
+}

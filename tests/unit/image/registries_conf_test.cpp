@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <string>
+#include <vector>
 
 #include "image/registries_conf.hpp"
 
@@ -78,6 +79,72 @@ BOOST_AUTO_TEST_CASE(empty_file_is_empty_config) {
   BOOST_REQUIRE(r.ok());
   BOOST_TEST(r->unqualified_search.empty());
   BOOST_TEST(r->registries.empty());
+}
+
+// "host/path:tag" or "host/path@digest" of each source, and its flags.
+std::vector<std::string> sources_of(const RegistriesConf& conf, const std::string& ref) {
+  auto parsed = parse_reference(ref);
+  BOOST_REQUIRE(parsed.ok());
+  auto sources = pull_sources(conf, *parsed);
+  BOOST_REQUIRE_MESSAGE(sources.ok(), (sources.ok() ? std::string() : sources.error().message()));
+  std::vector<std::string> out;
+  for (auto& s : *sources)
+    out.push_back(s.ref.str() + (s.mirror ? " mirror" : "") + (s.insecure ? " insecure" : ""));
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(pull_sources_mirrors_first_then_location) {
+  auto r = parse_registries_conf(R"([[registry]]
+prefix = "example.com/team"
+location = "internal.example/team-copy"
+
+[[registry.mirror]]
+location = "mirror-a.example/cache"
+insecure = true
+
+[[registry.mirror]]
+location = "mirror-b.example"
+pull-from-mirror = "digest-only"
+
+[[registry.mirror]]
+location = "mirror-c.example"
+pull-from-mirror = "tag-only"
+
+[[registry]]
+location = "strict.example"
+mirror-by-digest-only = true
+
+[[registry.mirror]]
+location = "strict-mirror.example"
+)",
+                                 "f");
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().message()));
+  std::string digest = "sha256:" + std::string(64, 'a');
+  std::vector<std::string> by_tag{"mirror-a.example/cache/app:1 mirror insecure", "mirror-c.example/app:1 mirror",
+                                  "internal.example/team-copy/app:1"};
+  BOOST_TEST(sources_of(*r, "example.com/team/app:1") == by_tag, boost::test_tools::per_element());
+  std::vector<std::string> by_digest{"mirror-a.example/cache/app@" + digest + " mirror insecure",
+                                     "mirror-b.example/app@" + digest + " mirror",
+                                     "internal.example/team-copy/app@" + digest};
+  BOOST_TEST(sources_of(*r, "example.com/team/app@" + digest) == by_digest, boost::test_tools::per_element());
+  std::vector<std::string> strict_tag{"strict.example/x:latest"};
+  BOOST_TEST(sources_of(*r, "strict.example/x") == strict_tag, boost::test_tools::per_element());
+  std::vector<std::string> strict_digest{"strict-mirror.example/x@" + digest + " mirror", "strict.example/x@" + digest};
+  BOOST_TEST(sources_of(*r, "strict.example/x@" + digest) == strict_digest, boost::test_tools::per_element());
+  std::vector<std::string> unlisted{"other.example/y:2"};
+  BOOST_TEST(sources_of(*r, "other.example/y:2") == unlisted, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(pull_sources_refuses_blocked_and_bad_pull_from) {
+  auto r = parse_registries_conf("[[registry]]\nlocation = \"bad.example\"\nblocked = true\n", "f");
+  BOOST_REQUIRE(r.ok());
+  auto ref = parse_reference("bad.example/x:1");
+  BOOST_REQUIRE(ref.ok());
+  auto sources = pull_sources(*r, *ref);
+  BOOST_REQUIRE(!sources.ok());
+  BOOST_TEST(sources.error().message() == "registry bad.example is blocked in f");
+  BOOST_TEST(error_of("[[registry]]\nlocation = \"a\"\n[[registry.mirror]]\nlocation = \"m\"\npull-from-mirror = \"sometimes\"\n")
+                 .find(":5: pull-from-mirror must be all, digest-only or tag-only") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
