@@ -272,6 +272,22 @@ Result<bool> RegistryClient::has_blob(const std::string& digest) {
   return make_error(ErrorKind::io, "checking blob " + digest + " in " + s.display + ": HTTP status " + std::to_string(r.status));
 }
 
+Result<bool> RegistryClient::mount_blob(const std::string& digest, const std::string& from) {
+  auto& s = *impl_;
+  std::string what = "mounting blob " + digest + " from " + from + " into " + s.display;
+  auto r = ROOST_TRY_CTX(s.send({"POST", "/v2/" + s.repo + "/blobs/uploads/?mount=" + url_escape(digest) + "&from=" + url_escape(from),
+                                 {}, {}, {}, 1 << 20}),
+                         what);
+  if (r.status == 201) return true;
+  if (r.status != 202) return make_error(ErrorKind::io, what + ": " + registry_message(r));
+  // The registry opened an upload instead; close it rather than leave it
+  // to the registry's garbage collection.
+  std::string location = r.header("location");
+  if (location.rfind(s.base, 0) == 0) location = location.substr(s.base.size());
+  if (!location.empty() && location.rfind("http", 0) != 0) (void)s.send({"DELETE", location, {}, {}, {}, 1 << 20});
+  return false;
+}
+
 Result<void> RegistryClient::put_blob(const std::string& digest, const std::string& path, const std::string& data) {
   auto& s = *impl_;
   std::string what = "uploading blob " + digest + " to " + s.display;

@@ -51,6 +51,10 @@ class RegistryClient {
   // blob from a file or from memory (one monolithic PUT); a manifest put
   // under REFERENCE (a tag or its digest).
   Result<bool> has_blob(const std::string& digest);
+  // Asks the registry to link blob DIGEST from FROM_REPOSITORY (a path on
+  // the same registry) into this repository: false when it would not (the
+  // blob is not there, or the credentials cannot read FROM_REPOSITORY).
+  Result<bool> mount_blob(const std::string& digest, const std::string& from_repository);
   Result<void> put_blob(const std::string& digest, const std::string& path_or_empty, const std::string& data);
   Result<void> put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type);
 

@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS images(
   manifest_type TEXT NOT NULL, manifest_digest TEXT NOT NULL, created INTEGER NOT NULL,
   loaded INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS names(name TEXT PRIMARY KEY, image_id TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS blob_locations(
+  digest TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL,
+  PRIMARY KEY(digest, registry, repository));
 )";
 
 std::string random_hex(size_t n) {
@@ -574,6 +577,24 @@ Result<void> Store::add_name(const std::string& image_id, const std::string& nam
       "INSERT OR REPLACE INTO names(name, image_id, seq) VALUES(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM names))"));
   st.bind(1, name).bind(2, image_id);
   return st.run();
+}
+
+Result<void> Store::record_blob_location(const std::string& digest, const std::string& registry,
+                                         const std::string& repository) {
+  // SQLite serialises writers itself; an insert of a fact needs no store lock.
+  auto st = ROOST_TRY(impl_->db.prepare(
+      "INSERT OR IGNORE INTO blob_locations(digest, registry, repository) VALUES(?, ?, ?)"));
+  st.bind(1, digest).bind(2, registry).bind(3, repository);
+  return st.run();
+}
+
+Result<std::vector<std::string>> Store::blob_repositories(const std::string& digest, const std::string& registry) {
+  auto st = ROOST_TRY(impl_->db.prepare(
+      "SELECT repository FROM blob_locations WHERE digest = ? AND registry = ? ORDER BY rowid DESC"));
+  st.bind(1, digest).bind(2, registry);
+  std::vector<std::string> out;
+  while (ROOST_TRY(st.step())) out.push_back(st.text(0));
+  return out;
 }
 
 Result<void> Store::remove_name(const std::string& name) {

@@ -163,6 +163,12 @@ class Store {
 
   Result<void> add_name(const std::string& image_id, const std::string& name);
   Result<void> remove_name(const std::string& name);
+
+  // Where blobs (by compressed digest) were last seen on a registry, so that
+  // a push to another repository there can mount them instead of uploading.
+  Result<void> record_blob_location(const std::string& digest, const std::string& registry, const std::string& repository);
+  // The repositories on REGISTRY known to hold DIGEST, most recent first.
+  Result<std::vector<std::string>> blob_repositories(const std::string& digest, const std::string& registry);
   // Deletes the image and every layer no other image uses.
   Result<void> delete_image(const std::string& image_id);
 

@@ -73,6 +73,29 @@ test_pull_resumes_a_blob_cut_off_midway() {
   is "$(ls "$(graph_root)/layers" | wc -l)" 3 "three layers stored once"
 }
 
+# kill -9 while a layer is half downloaded: nothing is committed, and the next
+# pull sweeps the abandoned staging area and stores the image whole.
+test_pull_killed_mid_layer_restarts_cleanly() {
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" bb:1
+  start_proxy stall 1
+  roost pull --tls-verify=false "$PROXY/bb:1" >"$TEST_TMP/pull.out" 2>&1 &
+  local bg=$! i
+  for ((i = 0; i < 200; i++)); do
+    grep -q '^spoiled ' "$TEST_TMP/proxy.log" && break
+    sleep 0.1
+  done
+  grep -q '^spoiled ' "$TEST_TMP/proxy.log" || fail "the pull never reached a layer: $(cat "$TEST_TMP/pull.out")"
+  [[ -n $(ls -A "$(graph_root)/staging") ]] || fail "the half-downloaded layer is not being staged"
+  pkill -KILL -f -- "pull --tls-verify=false $PROXY/bb:1" || fail "no roost pull to kill"
+  wait "$bg"
+  run_roost 0 images -q
+  is "$stdout" "" "nothing committed by the killed pull"
+  run_roost 0 pull -q --tls-verify=false "$PROXY/bb:1"
+  is "$stdout" "$BUSYBOX_ID" "the next pull stores the image"
+  is "$(ls -A "$(graph_root)/staging")" "" "the abandoned staging area is gone"
+  run_roost 0 run --rm "$PROXY/bb:1" true
+}
+
 test_pull_gives_up_on_lasting_failures() {
   start_proxy 503 -1
   run_roost 125 pull --tls-verify=false "$PROXY/multi:1"

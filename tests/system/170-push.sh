@@ -38,6 +38,24 @@ test_push_then_pull_back_and_run() {
   is "$(tr '\n' ' ' <<<"$stdout")" "$owner 1 0:0 3 " "owners and hard links kept"
 }
 
+# A second repository on the same registry gets the blobs by a cross-repository
+# mount: the registry answers HEAD in the new repository with 404 until a blob
+# is linked there, so "already exists" for every layer means each was mounted.
+test_push_to_another_repository_mounts_blobs() {
+  start_registry
+  run_roost 0 load -i "$FIXTURES/multilayer-docker-archive.tar"
+  run_roost 0 push --tls-verify=false localhost/multilayer "$REGISTRY/first/multi:1"
+  assert_not_contains "$stderr" "skipped: already exists"
+  run_roost 0 push --tls-verify=false localhost/multilayer "$REGISTRY/second/multi:1"
+  is "$(grep -c 'Copying blob sha256:[0-9a-f]* skipped: already exists' <<<"$stderr")" 3 "all three layers mounted"
+  local config
+  config=$(skopeo inspect --tls-verify=false --config "docker://$REGISTRY/second/multi:1") ||
+    fail "skopeo cannot read the image pushed by mounts"
+  is "$(jq -r '.rootfs.diff_ids | length' <<<"$config")" 3 "three layers"
+  skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$REGISTRY/second/multi:1" "oci:$TEST_TMP/copy:x" ||
+    fail "skopeo cannot fetch the mounted blobs from the second repository"
+}
+
 test_push_to_oci_layout_read_by_skopeo() {
   run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
   run_roost 0 push localhost/busybox "oci:$TEST_TMP/out:mine"

@@ -9,6 +9,8 @@ first N GET requests for each blob path (/v2/.../blobs/sha256:...):
   429       answers 429 Too Many Requests with Retry-After: 1
   reset     resets the connection before any answer
   midreset  sends the status, headers and half the body, then resets
+  stall     sends the status, headers and half the body, then nothing more
+            (the client hangs there until it or the proxy is killed)
 
 N = -1 spoils every such request. Each spoiled request is logged to stderr
 as "spoiled PATH". Stop it with SIGTERM.
@@ -27,9 +29,10 @@ HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te"
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--upstream", required=True)
-    ap.add_argument("--mode", choices=["503", "429", "reset", "midreset"], required=True)
+    ap.add_argument("--mode", choices=["503", "429", "reset", "midreset", "stall"], required=True)
     ap.add_argument("--fail", type=int, default=2)
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--stall-min-bytes", type=int, default=16384)
     args = ap.parse_args()
     host, port = args.upstream.rsplit(":", 1)
     counts = {}
@@ -56,7 +59,7 @@ def main():
 
         def forward(self):
             bad = spoil(self.path, self.command)
-            if bad:
+            if bad and args.mode != "stall":
                 print("spoiled " + self.path, file=sys.stderr, flush=True)
             if bad and args.mode in ("503", "429"):
                 body = b'{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}'
@@ -87,9 +90,14 @@ def main():
             self.end_headers()
             if self.command == "HEAD":
                 return
-            if bad and args.mode == "midreset":
+            if bad and args.mode == "stall" and len(data) < args.stall_min_bytes:
+                bad = False  # an image config: let it through, stall on a layer
+            if bad and args.mode in ("midreset", "stall"):
                 self.wfile.write(data[: len(data) // 2])
                 self.wfile.flush()
+                if args.mode == "stall":
+                    print("spoiled " + self.path, file=sys.stderr, flush=True)
+                    threading.Event().wait()
                 self.reset()
                 return
             self.wfile.write(data)
