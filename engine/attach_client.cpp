@@ -10,6 +10,7 @@
 
 #include "common/detach_keys.hpp"
 #include "engine/attach.hpp"
+#include "engine/attach_signals.hpp"
 #include "runtime/terminal.hpp"
 
 namespace roost::engine {
@@ -82,11 +83,27 @@ Result<void> send_winsize(int sock, int tty) {
   return send_message(sock, 'w', rc, sizeof rc);
 }
 
+sigset_t attach_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : kSignals) sigaddset(&set, s);
+  return set;
+}
+
 }  // namespace
+
+AttachSignalBlock::AttachSignalBlock() {
+  sigset_t set = attach_signals();
+  ::sigprocmask(SIG_BLOCK, &set, &old_);
+}
+
+AttachSignalBlock::~AttachSignalBlock() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
 
 Result<AttachOutcome> relay_attach(int sock, const AttachClientOptions& o) {
   SignalPipe signals;
   ROOST_TRY(signals.install());
+  sigset_t set = attach_signals();
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
   const int winsize_fd = !o.tty ? -1 : ::isatty(o.in) ? o.in : ::isatty(o.out) ? o.out : -1;
   // Raw only while input is relayed: the keys typed are the container's.
   runtime::RawMode raw(o.tty && o.in >= 0 ? o.in : -1);

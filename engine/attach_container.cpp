@@ -2,6 +2,7 @@
 // a detached container's attach socket (attach.hpp).
 #include "common/log.hpp"
 #include "engine/attach.hpp"
+#include "engine/attach_signals.hpp"
 #include "engine/containers.hpp"
 
 namespace roost::engine {
@@ -38,6 +39,7 @@ Result<AttachOutcome> relay_session(Engine& eng, const ContainerRecord& c, int s
 Result<AttachOutcome> Engine::attach_container(const std::string& id_or_name, const AttachRequest& request) {
   auto c = ROOST_TRY(lookup(id_or_name));
   if (c.state != State::running) return make_error(ErrorKind::invalid, "you can only attach to running containers");
+  AttachSignalBlock block;
   auto sock = connect_attach(run_dir(c));
   if (!sock) {
     // Its monitor may have just gone: then it is not running any more.
@@ -55,6 +57,7 @@ Result<AttachOutcome> Engine::attach_container(const std::string& id_or_name, co
 Result<AttachOutcome> Engine::start_attached(const std::string& id_or_name, const AttachRequest& request) {
   auto c = ROOST_TRY(lookup(id_or_name));
   if (c.state == State::running) return attach_container(c.id, request);
+  AttachSignalBlock block;
   UniqueFd sock;
   std::optional<Error> failed;
   StdioFds io{-1, request.out, request.err};
