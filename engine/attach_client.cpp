@@ -138,7 +138,9 @@ Result<AttachOutcome> relay_attach(int sock, const AttachClientOptions& o) {
     }
     if (fds[0].revents) {
       ssize_t got = ::recv(sock, buf, sizeof buf, 0);
-      if (got < 0 && errno == EINTR) continue;
+      // A reset is reported before what is still queued (the exit code):
+      // read on until the end.
+      if (got < 0 && (errno == EINTR || errno == ECONNRESET)) continue;
       if (got <= 0) return outcome;  // the monitor is gone without a word: lost
       if (buf[0] == 'x' && got >= 5) {
         int32_t code;

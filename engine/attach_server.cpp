@@ -180,6 +180,13 @@ void AttachServer::end_sessions(int exit_code) {
     int32_t code = exit_code;
     broadcast('x', reinterpret_cast<const char*>(&code), sizeof code);
   }
+  // What a client sent that was not read (its input ending as the container
+  // did) goes first: closing with it unread resets the connection, and the
+  // client would see the reset before the exit code.
+  char discard[8192 + 1];
+  for (size_t i = 0; i < nclients_; ++i)
+    while (::recv(clients_[i], discard, sizeof discard, MSG_DONTWAIT) > 0) {
+    }
   while (nclients_ > 0) drop(nclients_ - 1);
   stdin_.reset();
   master_ = -1;

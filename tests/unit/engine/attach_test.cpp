@@ -107,6 +107,23 @@ BOOST_FIXTURE_TEST_CASE(output_to_every_client_input_to_the_container, Fixture) 
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(input_left_unread_does_not_hide_the_exit_code, Fixture) {
+  auto a = client();
+  server->start_sessions(std::move(stdin_wr), -1);
+  pump();
+  // The container is gone before this is read: closing with it unread
+  // would reset the connection ahead of the exit code.
+  send_message(a.get(), "c");
+  server->end_sessions(9);
+  char buf[16];
+  ssize_t n = ::recv(a.get(), buf, sizeof buf, 0);
+  BOOST_REQUIRE(n == 5);
+  int32_t code;
+  std::memcpy(&code, buf + 1, 4);
+  BOOST_TEST(buf[0] == 'x');
+  BOOST_TEST(code == 9);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_client_that_stops_reading_is_dropped, Fixture) {
   auto slow = client();
   auto fast = client();
