@@ -7,13 +7,13 @@
 namespace roost::cli {
 namespace {
 
-Result<int> run_monitor_verb(Session& s, const std::string& id) {
+Result<int> run_monitor_verb(Session& s, const std::string& id, bool wait_attach) {
   auto eng = open_engine(s);
   if (!eng) {
     engine::report_monitor_error(engine::kMonitorSyncFd, eng.error());
     return 125;
   }
-  return (*eng)->monitor_container(id, engine::kMonitorSyncFd);
+  return (*eng)->monitor_container(id, engine::kMonitorSyncFd, wait_attach);
 }
 
 VerbRegistrar reg({
@@ -21,8 +21,10 @@ VerbRegistrar reg({
     "Monitor a detached container (internal)",
     [](CLI::App& app) -> RunFn {
       auto id = std::make_shared<std::string>();
+      auto wait_attach = std::make_shared<bool>(false);
       app.add_option("container", *id, "Container ID")->required();
-      return [id](Session& s) { return run_monitor_verb(s, *id); };
+      app.add_flag("--wait-attach", *wait_attach, "Let a client attach before the container starts");
+      return [id, wait_attach](Session& s) { return run_monitor_verb(s, *id, *wait_attach); };
     },
     true,
 });

@@ -6,12 +6,15 @@
 #include "cli/engine_access.hpp"
 #include "cli/run_flags.hpp"
 #include "cli/verb.hpp"
+#include "common/detach_keys.hpp"
 #include "common/fd.hpp"
 
 namespace roost::cli {
 namespace {
 
-Result<int> run_run(Session& s, CLI::App& app, const RunFlags& f) {
+Result<int> run_run(Session& s, CLI::App& app, const RunFlags& f, const std::string& detach_keys) {
+  // Checked before anything is created, as podman.
+  ROOST_TRY(parse_detach_keys(detach_keys));
   auto req = ROOST_TRY(to_run_request(app, f));
   auto eng = ROOST_TRY(open_engine(s));
   auto c = ROOST_TRY(eng->create_container(req.image, req.options, req.flags));
@@ -35,8 +38,12 @@ VerbRegistrar reg({
     "Run a command in a new container",
     [](CLI::App& app) -> RunFn {
       auto f = std::make_shared<RunFlags>();
+      auto detach_keys = std::make_shared<std::string>(kDefaultDetachKeys);
       add_run_flags(app, *f);
-      return [f, &app](Session& s) { return run_run(s, app, *f); };
+      app.add_option("--detach-keys", *detach_keys,
+                     "Key sequence for detaching from a later attach: comma-separated letters or "
+                     "ctrl-<a-z,@,[,\\,],^,_>; \"\" disables (default ctrl-p,ctrl-q)");
+      return [f, detach_keys, &app](Session& s) { return run_run(s, app, *f, *detach_keys); };
     },
 });
 

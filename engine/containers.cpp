@@ -363,6 +363,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   req.stdin_fd = stdio.in;
   req.stdout_fd = stdio.out;
   req.stderr_fd = stdio.err;
+  if (hooks) req.on_terminal = hooks->terminal;
   bool rootless = opts.rootless;
   req.mount_rootfs = [layer, rootless](const std::string& target) {
     return storage::mount_container_root(layer, target, rootless);
@@ -521,7 +522,8 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   return c;
 }
 
-Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach) {
+Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach,
+                                    const std::function<void()>& on_listening) {
   auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
   // The user starts it again: its restart policy applies again.
   ::unlink(stopped_by_user_path(run_dir(c)).c_str());
@@ -544,8 +546,9 @@ Result<int> Engine::start_container(const std::string& id_or_name, const StdioFd
   if (c.state == State::removing) return make_error(ErrorKind::invalid, "container " + c.id + " is being removed");
   auto command = impl_->opts.monitor_command;
   if (command.empty()) return make_error(ErrorKind::internal, "no monitor command to start a detached container with");
+  if (on_listening) command.push_back("--wait-attach");
   command.push_back(c.id);
-  return spawn_monitor(command, stdio.err);
+  return spawn_monitor(command, stdio.err, on_listening);
 }
 
 Result<void> Engine::rename_container(const std::string& id_or_name, const std::string& new_name) {
@@ -559,7 +562,7 @@ Result<void> Engine::rename_container(const std::string& id_or_name, const std::
   return updated;
 }
 
-int Engine::monitor_container(const std::string& id, int sync_fd) {
+int Engine::monitor_container(const std::string& id, int sync_fd, bool wait_attach) {
   auto c = impl_->lookup(id, false);
   if (!c) {
     report_monitor_error(sync_fd, c.error());
@@ -567,6 +570,8 @@ int Engine::monitor_container(const std::string& id, int sync_fd) {
   }
   MonitorConfig config{log_path(*c), c->lifecycle, c->options.interactive, c->options.tty, sync_fd};
   const std::string dir = run_dir(*c);
+  config.attach_dir = dir;
+  config.wait_attach = wait_attach;
   int restarts = 0;
   // Whether the policy starts it again: not after the user stopped it, nor
   // once `rm -f` claimed it (its state is no longer exited).

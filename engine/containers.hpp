@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/attach.hpp"
 #include "engine/restart_policy.hpp"
 #include "runtime/spec.hpp"
 #include "storage/store.hpp"
@@ -111,11 +113,24 @@ class Engine {
   // Not ATTACH: starts a monitor process that outlives this one (monitor.hpp)
   // and returns 0 once the container runs; 127/126 (the reason written to
   // STDIO.err) when its command cannot be executed. Already running: 0.
-  Result<int> start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach);
+  // ON_LISTENING (not ATTACH): the monitor makes its attach socket first
+  // and calls it, then waits a moment for a client before the container starts.
+  Result<int> start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach,
+                              const std::function<void()>& on_listening = {});
+
+  // Relays the running container's output (and input, when it was made
+  // with -i) through its monitor's attach socket until it exits or the user
+  // types the detach keys (attach_container.cpp). Not running: an Error, as
+  // podman's "you can only attach to running containers".
+  Result<AttachOutcome> attach_container(const std::string& id_or_name, const AttachRequest& request);
+  // Starts it with a monitor and attaches before it runs; attaches when it
+  // already runs. Exited with 127/126 when its command could not be executed.
+  Result<AttachOutcome> start_attached(const std::string& id_or_name, const AttachRequest& request);
 
   // The body of the monitor process (the hidden monitor verb): runs the
   // container with its output logged, reporting to SYNC_FD once it runs.
-  int monitor_container(const std::string& id, int sync_fd);
+  // WAIT_ATTACH: see MonitorConfig::wait_attach.
+  int monitor_container(const std::string& id, int sync_fd, bool wait_attach = false);
 
   // Sends the stop signal, then SIGKILL after TIMEOUT seconds (default: the
   // container's stop timeout), and waits until its exit is recorded. A

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/fd.hpp"
+#include "engine/attach.hpp"
 #include "engine/log_file.hpp"
 
 namespace roost::engine {
@@ -33,12 +34,14 @@ Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
   return std::make_pair(UniqueFd(p[0]), UniqueFd(p[1]));
 }
 
-// Copies the container's stdout and stderr pipes into the log from its own
-// thread. The thread neither allocates nor locks (LogWriter, a stack
-// buffer): the other thread may clone while it runs.
+// Copies the container's stdout and stderr pipes into the log, and to the
+// attached clients, from its own thread. The thread neither allocates nor
+// locks (LogWriter, AttachServer, a stack buffer): the other thread may
+// clone while it runs.
 class LogPump {
  public:
-  LogPump(LogWriter& writer, int out, int err) : writer_(writer), out_(out), err_(err) {}
+  LogPump(LogWriter& writer, AttachServer* attach, int out, int err)
+      : writer_(writer), attach_(attach), out_(out), err_(err) {}
   ~LogPump() { finish(); }
   LogPump(const LogPump&) = delete;
   LogPump& operator=(const LogPump&) = delete;
@@ -61,16 +64,19 @@ class LogPump {
  private:
   void run() noexcept {
     char buf[8192];
-    pollfd fds[3] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {stop_.get(), POLLIN, 0}};
+    pollfd fds[3 + AttachServer::kMaxPollFds] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}, {stop_.get(), POLLIN, 0}};
     bool stopping = false;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-      int n = ::poll(fds, 3, stopping ? 1000 : -1);
+      size_t nattach = attach_ && !stopping ? attach_->poll_fds(fds + 3) : 0;
+      int n = ::poll(fds, 3 + nattach, stopping ? 1000 : -1);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       if (fds[2].revents) {
         stopping = true;
         fds[2].fd = -1;
       }
+      // Before the output: a client that connected first sees all of it.
+      if (nattach) attach_->on_poll(fds + 3, nattach);
       for (int i = 0; i < 2; ++i) {
         if (fds[i].fd < 0 || !fds[i].revents) continue;
         ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
@@ -80,11 +86,13 @@ class LogPump {
           continue;
         }
         writer_.write(i == 0 ? LogStream::out : LogStream::err, buf, static_cast<size_t>(got));
+        if (attach_) attach_->broadcast(i == 0 ? '1' : '2', buf, static_cast<size_t>(got));
       }
     }
   }
 
   LogWriter& writer_;
+  AttachServer* attach_;
   int out_, err_;
   UniqueFd stop_;
   std::thread thread_;
@@ -113,11 +121,12 @@ namespace {
 // One run of the container: fresh stdio pipes, their output pumped into
 // WRITER. Reports on SYNC_FD (then sets it to -1) once the container runs;
 // the exit code, or an Error when it never ran.
-Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, LogWriter& writer, int& sync_fd,
-                     bool& started) {
+Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, LogWriter& writer, AttachServer* attach,
+                     int& sync_fd, bool& started) {
   started = false;
-  // stdin: /dev/null, or with -i a pipe whose write end stays open here so
-  // that the container never sees EOF (nothing can attach yet).
+  // stdin: /dev/null, or with -i a pipe whose write end stays open (with the
+  // attach socket) so that the container never sees EOF until an attached
+  // client's input ends.
   UniqueFd in_rd, in_wr;
   if (config.interactive) {
     auto p = ROOST_TRY(make_pipe());
@@ -128,13 +137,16 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
   }
   auto [out_rd, out_wr] = ROOST_TRY(make_pipe());
   auto [err_rd, err_wr] = ROOST_TRY(make_pipe());
-  LogPump pump(writer, out_rd.get(), err_rd.get());
+  LogPump pump(writer, attach, out_rd.get(), err_rd.get());
+  UniqueFd master;  // a copy of the pty's, for window sizes from attached clients
 
   StdioFds io{in_rd.get(), out_wr.get(), err_wr.get()};
   std::string exec_message;
   StartHooks hooks;
+  hooks.terminal = [&](int fd) { master.reset(::fcntl(fd, F_DUPFD_CLOEXEC, 3)); };
   hooks.started = [&](pid_t pid) {
     started = true;
+    if (attach) attach->start_sessions(std::move(in_wr), master.get());
     // The container holds its own copies; with a terminal the executor
     // relays the pty into out_wr from this process, so that one stays.
     if (!config.tty) out_wr.reset();
@@ -160,6 +172,9 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
 
   auto result = ROOST_TRY(start(io, hooks));
   if (!started) report(sync_fd, {{"exit", result}, {"message", exec_message}});
+  // After start recorded the exit: an attached client that then looks
+  // finds the container exited (or, with --rm, gone).
+  if (attach) attach->end_sessions(result);
   return result;
 }
 
@@ -183,9 +198,21 @@ int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
   auto writer = LogWriter::open(logging ? config.log_path : "/dev/null", logging ? config.lifecycle.log_max_size : 0);
   if (!writer) return fail(std::move(writer).error().context("opening the container's log"));
 
+  std::unique_ptr<AttachServer> attach;
+  if (!config.attach_dir.empty()) {
+    auto server = AttachServer::listen(config.attach_dir);
+    if (!server) return fail(std::move(server).error().context("making the attach socket"));
+    attach = std::move(*server);
+    if (config.wait_attach) {
+      report(sync_fd, {{"listening", true}});
+      // The CLI connects right away; a CLI that died first is not waited for long.
+      attach->wait_for_client(10000);
+    }
+  }
+
   for (bool first = true;; first = false) {
     bool started = false;
-    auto result = run_once(config, start, *writer, sync_fd, started);
+    auto result = run_once(config, start, *writer, attach.get(), sync_fd, started);
     if (!result) {
       if (first) return fail(result.error());
       // A restart that failed (its network, its image gone): the container
@@ -198,7 +225,8 @@ int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
   }
 }
 
-Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd) {
+Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd,
+                          const std::function<void()>& on_listening) {
   if (command.empty()) return make_error(ErrorKind::internal, "no monitor command");
   std::vector<std::string> args = command;
   std::vector<char*> argv;
@@ -232,21 +260,29 @@ Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd) {
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  // One line, not up to EOF: processes the monitor forks without exec (an
-  // external runtime's helper) hold the pipe as long as the container runs.
-  std::string text;
-  char ch;
-  for (;;) {
-    ssize_t n = ::read(pipe.first.get(), &ch, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("reading from the container's monitor");
-    if (n == 0 || ch == '\n') break;
-    text.push_back(ch);
+  // Line by line, not up to EOF: processes the monitor forks without exec
+  // (an external runtime's helper) hold the pipe as long as the container runs.
+  auto read_line = [&]() -> Result<json> {
+    std::string text;
+    char ch;
+    for (;;) {
+      ssize_t n = ::read(pipe.first.get(), &ch, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return sys_error("reading from the container's monitor");
+      if (n == 0 || ch == '\n') break;
+      text.push_back(ch);
+    }
+    auto j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      return make_error(ErrorKind::internal, "the container's monitor (" + command.front() +
+                                                 ") ended without starting the container");
+    return j;
+  };
+  auto j = ROOST_TRY(read_line());
+  if (j.contains("listening")) {
+    if (on_listening) on_listening();
+    j = ROOST_TRY(read_line());
   }
-  auto j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error(ErrorKind::internal, "the container's monitor (" + command.front() +
-                                               ") ended without starting the container");
   if (j.contains("started")) return 0;
   if (j.contains("exit")) {
     std::string msg = j.value("message", std::string());

@@ -9,6 +9,7 @@
 // stderr are /dev/null and fd 3 is a pipe back to the CLI. The monitor
 // (run_monitor) reports on that pipe once the container runs, or why it did
 // not, as one JSON object, and closes it:
+//   {"listening": true}                       first, with wait_attach: connect now
 //   {"started": PID}                          the container runs
 //   {"exit": 127, "message": "Error: ..."}    its command could not be executed
 //   {"error": "...", "kind": N, "errno": N}   it never ran (an Error)
@@ -32,14 +33,17 @@ constexpr int kMonitorSyncFd = 3;
 
 // Starts COMMAND as a monitor and waits for its report: 0 once the container
 // runs, the exit code (127/126) with the reason written to ERR_FD when its
-// command could not be executed, an Error when it never ran.
-Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd);
+// command could not be executed, an Error when it never ran. ON_LISTENING is
+// called when the monitor reports its attach socket ready (wait_attach).
+Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd,
+                          const std::function<void()>& on_listening = {});
 
 // Called by the engine's start path in the monitor: STARTED once the
 // container's first process runs (after its PID is recorded), EXITED once it
 // has been waited for, before its exit is recorded.
 struct StartHooks {
   std::function<void(pid_t)> started;
+  std::function<void(int master)> terminal;  // the pty's master, before STARTED (with a terminal)
   std::function<void()> exited;
 };
 
@@ -49,6 +53,11 @@ struct MonitorConfig {
   bool interactive = false;   // -i: stdin a pipe held open (never EOF), else /dev/null
   bool tty = false;
   int sync_fd = kMonitorSyncFd;
+  // Where the attach socket goes (attach.hpp); empty: none.
+  std::string attach_dir;
+  // `start -a`: report {"listening": true} and give the CLI a moment to
+  // connect before the container starts.
+  bool wait_attach = false;
   // Asked after each run that started, with its exit code: true to start
   // the container again (the restart policy; it waits out any back-off).
   std::function<bool(int exit_code)> restart_after;

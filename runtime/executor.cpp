@@ -379,6 +379,7 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
     result.exit_code = failed->err == ENOENT ? 127 : 126;
     return result;
   }
+  if (terminal && master.valid() && request.on_terminal) request.on_terminal(master.get());
   if (on_started) on_started(child.pid());
   if (auto r = run_hooks(spec, "poststart", oci_state(spec, "running", child.pid())); !r)
     log_warn(r.error().str());

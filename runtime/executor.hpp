@@ -41,6 +41,11 @@ struct ExecRequest {
   // With spec.process.terminal: the executor makes a pty in the container
   // (/dev/pts newinstance), relays it to these fds, sets raw mode on a tty
   // stdin, and forwards window size changes (SIGWINCH).
+  // Called in the parent with the pty's master before the relay starts, for
+  // callers that set its window size themselves (an attach socket). May be
+  // empty; not called by the external runtime driver, whose relay runs in a
+  // helper process.
+  std::function<void(int master)> on_terminal;
 };
 
 struct ExecResult {

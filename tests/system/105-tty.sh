@@ -14,20 +14,6 @@ assert_nothing_left() {
   is "$(grep -F "$TEST_TMP" /proc/self/mountinfo)" "" "no mounts left under $TEST_TMP"
 }
 
-# on_terminal EXPECTED_EXIT ROWS COLS SCRIPT ROOST_ARGS...: runs roost on a
-# new ROWSxCOLS terminal driven by SCRIPT (ptyexpect steps); leaves what the
-# terminal showed in $output and fails unless roost exits EXPECTED_EXIT.
-on_terminal() {
-  local expected=$1 rows=$2 cols=$3 script=$4
-  shift 4
-  echo "\$ roost $(_roost_quote "$@")   (on a ${rows}x${cols} terminal)"
-  output=$(printf '%s\n' "$script" | timeout -k 5 60 python3 "$(dirname "$BASH_SOURCE")/ptyexpect.py" \
-    --rows "$rows" --cols "$cols" --timeout 20 -- "$ROOST" "${ROOST_OPTS[@]}" "$@")
-  status=$?
-  printf '%s\n[exit %s]\n' "$output" "$status"
-  is "$status" "$expected" "exit code of roost on the terminal"
-}
-
 test_it_shell_on_a_terminal() {
   # After each command's output, the next prompt; busybox's prompt is "/ # "
   # (it may be followed by a cursor position query).

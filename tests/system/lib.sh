@@ -206,6 +206,20 @@ _roost_run_one() {
   exit 0
 }
 
+# on_terminal EXPECTED_EXIT ROWS COLS SCRIPT ROOST_ARGS...: runs roost on a
+# new ROWSxCOLS terminal driven by SCRIPT (ptyexpect steps); leaves what the
+# terminal showed in $output and fails unless roost exits EXPECTED_EXIT.
+on_terminal() {
+  local expected=$1 rows=$2 cols=$3 script=$4
+  shift 4
+  echo "\$ roost $(_roost_quote "$@")   (on a ${rows}x${cols} terminal)"
+  output=$(printf '%s\n' "$script" | timeout -k 5 60 python3 "${BASH_SOURCE[0]%/*}/ptyexpect.py" \
+    --rows "$rows" --cols "$cols" --timeout 20 -- "$ROOST" "${ROOST_OPTS[@]}" "$@")
+  status=$?
+  printf '%s\n[exit %s]\n' "$output" "$status"
+  is "$status" "$expected" "exit code of roost on the terminal"
+}
+
 # graph_root: the directory holding this test's image store.
 graph_root() {
   if [[ $TEST_MODE == root ]]; then echo "$TEST_TMP/root"; else echo "$XDG_DATA_HOME/roost"; fi
