@@ -52,18 +52,30 @@ test_always_until_stopped() {
   sleep 1
   run_roost 0 inspect --format '{{.State.Status}} {{.RestartCount}}' a1
   is "$stdout" "exited $count" "a stopped container stays stopped"
-  # Started again by the user, the policy applies again.
+  # Started again by the user, the policy applies again, counting its
+  # restarts from 0 (as podman's RestartCount).
   run_roost 0 start a1
   for ((i = 0; i < 100; i++)); do
-    [[ $(roost inspect --format '{{.RestartCount}}' a1) -gt $count ]] && break
+    [[ $(roost inspect --format '{{.RestartCount}}' a1) -ge 1 ]] && break
     sleep 0.1
   done
   run_roost 0 inspect --format '{{.RestartCount}}' a1
-  ((stdout > count)) || fail "restarting again after start (RestartCount $stdout)"
+  ((stdout >= 1)) || fail "restarting again after start (RestartCount $stdout)"
   run_roost 0 rm -f a1
   wait_for_no_monitor
   run_roost 0 ps -a -q
   is "$stdout" "" "rm -f of a restarting container leaves nothing"
+}
+
+test_start_counts_restarts_from_0() {
+  run_roost 0 run -d --name f3 --restart on-failure:1 busybox sh -c 'echo run; exit 3'
+  wait_for_no_monitor
+  run_roost 0 start f3
+  wait_for_no_monitor
+  run_roost 0 inspect --format '{{.State.Status}} {{.RestartCount}}' f3
+  is "$stdout" "exited 1" "the user's start, then one restart again"
+  run_roost 0 logs f3
+  is "$(grep -c run <<<"$stdout")" "4" "two runs each time"
 }
 
 test_bad_restart_policies() {
