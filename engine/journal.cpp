@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 
 #include "common/fd.hpp"
 #include "common/shared_library.hpp"
@@ -26,29 +27,30 @@ const LoadedApi<JournalApi>& load() {
   });
 }
 
+using DirStream = std::unique_ptr<DIR, int (*)(DIR*)>;
+DirStream open_dir(const std::string& path) { return DirStream(::opendir(path.c_str()), ::closedir); }
+
 // Journal files (*.journal) under DIR/<machine-id>/: how many, how many readable.
 void count_journal_files(const std::string& dir, int& found, int& readable) {
-  DIR* top = ::opendir(dir.c_str());
+  auto top = open_dir(dir);
   if (!top) return;
-  while (auto* d = ::readdir(top)) {
+  while (auto* d = ::readdir(top.get())) {
     std::string sub = d->d_name;
     if (sub == "." || sub == "..") continue;
     std::string path = dir + "/" + sub;
-    DIR* inner = ::opendir(path.c_str());
+    auto inner = open_dir(path);
     if (!inner) {
       // Journald's own directories are 2750: unlistable means unreadable.
       if (errno == EACCES) ++found;
       continue;
     }
-    while (auto* f = ::readdir(inner)) {
+    while (auto* f = ::readdir(inner.get())) {
       std::string name = f->d_name;
       if (name.size() < 8 || name.compare(name.size() - 8, 8, ".journal") != 0) continue;
       ++found;
       if (::access((path + "/" + name).c_str(), R_OK) == 0) ++readable;
     }
-    ::closedir(inner);
   }
-  ::closedir(top);
 }
 
 // One stream's line being assembled: "MESSAGE=" then the text.
