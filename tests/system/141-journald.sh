@@ -49,6 +49,7 @@ without_journal() {
   if [[ $TEST_MODE == root ]]; then
     unshare --mount --propagation private sh -c "$hide"' && exec "$@"' sh "$@"
   else
+    # shellcheck disable=SC2016 # expanded by the inner sh
     unshare --map-root-user --mount sh -c "$hide"' && uid=$1 gid=$2 && shift 2 &&
       exec unshare --user --map-user="$uid" --map-group="$gid" -- "$@"' sh "$TEST_UID" "$(id -g)" "$@"
   fi
