@@ -7,7 +7,8 @@
 # Times `run -d` + `stop -t 0` + `rm` of one container, and `exec CONTAINER
 # true`, with hyperfine; then the idle RSS of roost's per-container monitor
 # against podman's conmon (each measured on a container sleeping for a
-# while). Setup as in bench/run.sh: the test user roosttest, each tool with
+# while); then `ps -a` with PS_CONTAINERS (default 500) created containers in
+# each store. Setup as in bench/run.sh: the test user roosttest, each tool with
 # its own empty XDG dirs (runtime dirs on the login's tmpfs), the busybox
 # fixture, the overlay driver, podman with runc and cgroupfs.
 set -euo pipefail
@@ -16,6 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
 
 need_root "$@"
 runs=${1:-20}
+ps_containers=${PS_CONTAINERS:-500}
 user=roosttest
 "$ROOST_SRC/setup/deps" --bench >/dev/null
 "$ROOST_SRC/setup/users" >/dev/null
@@ -65,7 +67,7 @@ run_as "$user" hyperfine --style basic --warmup 2 --runs "$runs" --export-json "
   -n podman-exec "$podman_cmd exec ex true" \
   >/dev/null
 
-median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$work/out/times.json"; }
+median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median * 1000' "$work/out/${2:-times}.json"; }
 rl=$(median roost-lifecycle) pl=$(median podman-lifecycle) re=$(median roost-exec) pe=$(median podman-exec)
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 roost_mon=$(pgrep -u "$uid" -f "container-monitor .*" | head -1)
@@ -76,3 +78,17 @@ printf '\nmedian run -d + stop -t 0 + rm:  roost %7.1f ms   podman %7.1f ms   po
 printf 'median exec CONTAINER true:      roost %7.1f ms   podman %7.1f ms   podman/roost %.1fx\n' "$re" "$pe" \
   "$(awk -v a="$pe" -v b="$re" 'BEGIN { print a / b }')"
 printf 'idle monitor RSS: roost monitor %s KB, conmon %s KB\n' "$(rss "$roost_mon")" "$(rss "$conmon")"
+
+say "creating $ps_containers containers in each store"
+for tool_cmd in "$roost_cmd" "$podman_cmd"; do
+  run_as "$user" sh -c "i=0; while [ \$i -lt $ps_containers ]; do
+    $tool_cmd create --network none $image true >/dev/null 2>&1 || exit 1; i=\$((i + 1)); done"
+done
+say "timing ps -a ($runs runs each)"
+run_as "$user" hyperfine --style basic --warmup 2 --runs "$runs" --export-json "$work/out/ps.json" \
+  -n roost-ps "$roost_cmd ps -a" \
+  -n podman-ps "$podman_cmd ps -a" \
+  >/dev/null
+rp=$(median roost-ps ps) pp=$(median podman-ps ps)
+printf 'median ps -a, %d containers:   roost %7.1f ms   podman %7.1f ms   podman/roost %.1fx\n' \
+  "$((ps_containers + 1))" "$rp" "$pp" "$(awk -v a="$pp" -v b="$rp" 'BEGIN { print a / b }')"

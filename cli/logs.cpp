@@ -36,12 +36,14 @@ Result<int> run_logs(Session& s, const LogsFlags& f) {
     auto now_c = eng->lookup(id);
     return now_c && now_c->state == engine::State::running;
   };
-  ROOST_TRY(engine::read_log(eng->log_path(c), q, running, [&](const engine::LogEntry& e) {
+  const bool journal = c.lifecycle.log_driver == "journald";
+  ROOST_TRY(engine::read_container_log(c.lifecycle.log_driver, id, eng->log_path(c), q, running,
+                                       [&](const engine::LogEntry& e) {
     FILE* out = e.stream == engine::LogStream::out ? stdout : stderr;
     // Each stream in the order the entries came, even when both go to one place.
     if (out != last) std::fflush(last);
     last = out;
-    if (f.timestamps) std::fprintf(out, "%s ", engine::log_display_time(e.time_ns).c_str());
+    if (f.timestamps) std::fprintf(out, "%s ", engine::log_display_time(e.time_ns, journal).c_str());
     std::fwrite(e.text.data(), 1, e.text.size(), out);
     if (!e.partial) std::fputc('\n', out);
     if (f.follow) std::fflush(out);

@@ -54,8 +54,8 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
            "seccomp=unconfined, seccomp=PROFILE.json, or no-new-privileges");
   repeated(app, "--ulimit", f.ulimits, "Resource limit NAME=SOFT[:HARD]");
   app.add_option("--runtime", f.runtime, "OCI runtime to run the container with: runc, or a path (default: roost's built-in executor)");
-  app.add_option("--log-driver", f.log_driver, "Logging driver: k8s-file (default) or none");
-  repeated(app, "--log-opt", f.log_opts, "Logging driver option: max-size=SIZE");
+  app.add_option("--log-driver", f.log_driver, "Logging driver: k8s-file (default), journald or none");
+  repeated(app, "--log-opt", f.log_opts, "Logging driver option: max-size=SIZE, tag=TAG (journald)");
   app.add_option("--stop-signal", f.stop_signal, "Signal to stop the container (default: the image's, else SIGTERM)");
   app.add_option("--stop-timeout", f.stop_timeout, "Seconds to wait for the stop signal before SIGKILL");
   app.add_option("--restart", f.restart,
@@ -237,9 +237,11 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
   for (auto& opt : f.log_opts) {
     auto eq = opt.find('=');
     std::string key = opt.substr(0, eq);
-    if (eq == std::string::npos || key != "max-size")
-      return make_error(ErrorKind::invalid, "invalid --log-opt \"" + opt + "\": only max-size=SIZE is supported");
-    lc.log_max_size = ROOST_TRY(parse_human_size(opt.substr(eq + 1)));
+    if (eq == std::string::npos || (key != "max-size" && key != "tag"))
+      return make_error(ErrorKind::invalid,
+                        "invalid --log-opt \"" + opt + "\": use max-size=SIZE or tag=TAG");
+    if (key == "tag") lc.log_tag = opt.substr(eq + 1);
+    else lc.log_max_size = ROOST_TRY(parse_human_size(opt.substr(eq + 1)));
   }
   if (app.count("--stop-signal")) {
     lc.stop_signal = f.stop_signal;

@@ -525,8 +525,10 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
 Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach,
                                     const std::function<void()>& on_listening) {
   auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
-  // The user starts it again: its restart policy applies again.
+  // The user starts it again: its restart policy applies again, its
+  // restarts counted from 0 (as podman's RestartCount).
   ::unlink(stopped_by_user_path(run_dir(c)).c_str());
+  ::unlink(restart_count_path(run_dir(c)).c_str());
   if (attach) {
     bool auto_remove = c.auto_remove;
     std::string id = c.id;
@@ -540,8 +542,13 @@ Result<int> Engine::start_container(const std::string& id_or_name, const StdioFd
         if (!removed) log_warn("removing container " + id + ": " + removed.error().str());
       }
     }
-    return result;
+    if (!result || auto_remove) return result;
+    return restart_after_foreground(id, *result, stdio);
   }
+  return spawn_monitor_of(c, stdio);
+}
+
+Result<int> Engine::spawn_monitor_of(const ContainerRecord& c, const StdioFds& stdio) {
   if (c.state == State::running) return 0;
   if (c.state == State::removing) return make_error(ErrorKind::invalid, "container " + c.id + " is being removed");
   auto command = impl_->opts.monitor_command;
@@ -569,10 +576,13 @@ int Engine::monitor_container(const std::string& id, int sync_fd, bool wait_atta
     return 125;
   }
   MonitorConfig config{log_path(*c), c->lifecycle, c->options.interactive, c->options.tty, sync_fd};
+  config.container_id = c->id;
+  config.container_name = c->name;
   const std::string dir = run_dir(*c);
   config.attach_dir = dir;
   config.wait_attach = wait_attach;
-  int restarts = 0;
+  // More than 0 when it takes over from a foreground run (foreground_restart.cpp).
+  int restarts = read_restart_count(dir);
   // Whether the policy starts it again: not after the user stopped it, nor
   // once `rm -f` claimed it (its state is no longer exited).
   auto may_restart = [&](int exit_code) {

@@ -36,13 +36,15 @@ std::string state_name(State s);
 // What the engine does around the process: its log and how it is stopped.
 // Not part of the OCI spec; stored beside the run options.
 struct LifecycleOptions {
-  std::string log_driver = "k8s-file";  // or "none"
+  std::string log_driver = "k8s-file";  // or "journald", "none"
+  std::string log_tag;                  // --log-opt tag (journald's CONTAINER_TAG)
   uint64_t log_max_size = 0;            // --log-opt max-size (bytes); 0: unbounded
   std::string stop_signal = "SIGTERM";  // --stop-signal, else the image's StopSignal
   int stop_timeout = 10;                // --stop-timeout, seconds before SIGKILL
   RestartPolicy restart;                // --restart, applied by a detached container's monitor
 };
-// Checks and normalises: the driver is known, the signal valid (its SIG name).
+// Checks and normalises: the driver is known (journald: reachable), the
+// signal valid (its SIG name).
 Result<void> validate_lifecycle(LifecycleOptions& l);
 nlohmann::json lifecycle_to_json(const LifecycleOptions& l);
 LifecycleOptions lifecycle_from_json(const nlohmann::json& j);
@@ -182,6 +184,13 @@ class Engine {
 
  private:
   explicit Engine(std::unique_ptr<Impl> impl);
+  // Starts a monitor process for C (start_container without ATTACH).
+  Result<int> spawn_monitor_of(const ContainerRecord& c, const StdioFds& stdio);
+  // After a foreground run of ID that exited with EXIT_CODE: when its
+  // restart policy starts it again, a monitor does (its output goes to the
+  // log) and this waits until the policy is done, as podman's run does; the
+  // last run's exit code. Else EXIT_CODE (foreground_restart.cpp).
+  Result<int> restart_after_foreground(const std::string& id, int exit_code, const StdioFds& stdio);
   std::unique_ptr<Impl> impl_;
 };
 

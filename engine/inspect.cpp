@@ -157,6 +157,7 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
         {"LogConfig",
          {{"Type", c.lifecycle.log_driver},
           {"Path", c.lifecycle.log_driver == "k8s-file" ? dir + "/ctr.log" : std::string()},
+          {"Tag", c.lifecycle.log_tag},
           {"Size", c.lifecycle.log_max_size ? std::to_string(c.lifecycle.log_max_size) + "B" : std::string("0B")}}},
         {"NetworkMode", netns::mode_name(o.network)},
         {"AutoRemove", c.auto_remove},

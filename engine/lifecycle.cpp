@@ -11,6 +11,7 @@
 
 #include "common/log.hpp"
 #include "engine/containers.hpp"
+#include "engine/journal.hpp"
 #include "engine/proc.hpp"
 #include "engine/signals.hpp"
 #include "runtime/exec.hpp"
@@ -35,8 +36,11 @@ void wait_for_monitor(const ContainerRecord& c) {
 
 Result<void> validate_lifecycle(LifecycleOptions& l) {
   if (l.log_driver.empty()) l.log_driver = "k8s-file";
-  if (l.log_driver != "k8s-file" && l.log_driver != "none")
-    return make_error(ErrorKind::invalid, "invalid log driver \"" + l.log_driver + "\": use k8s-file or none");
+  if (l.log_driver != "k8s-file" && l.log_driver != "journald" && l.log_driver != "none")
+    return make_error(ErrorKind::invalid,
+                      "invalid log driver \"" + l.log_driver + "\": use k8s-file, journald or none");
+  // As podman: refused at create when the journal cannot take the output.
+  if (l.log_driver == "journald") ROOST_TRY(journal_reachable());
   int sig = ROOST_TRY(parse_signal(l.stop_signal.empty() ? "SIGTERM" : l.stop_signal));
   l.stop_signal = signal_name(sig);
   if (l.stop_timeout < 0) return make_error(ErrorKind::invalid, "the stop timeout cannot be negative");
@@ -46,6 +50,7 @@ Result<void> validate_lifecycle(LifecycleOptions& l) {
 json lifecycle_to_json(const LifecycleOptions& l) {
   return {{"log_driver", l.log_driver},
           {"log_max_size", l.log_max_size},
+          {"log_tag", l.log_tag},
           {"stop_signal", l.stop_signal},
           {"stop_timeout", l.stop_timeout},
           {"restart", l.restart.name},
@@ -57,6 +62,7 @@ LifecycleOptions lifecycle_from_json(const json& j) {
   if (!j.is_object()) return l;
   l.log_driver = j.value("log_driver", l.log_driver);
   l.log_max_size = j.value("log_max_size", l.log_max_size);
+  l.log_tag = j.value("log_tag", l.log_tag);
   l.stop_signal = j.value("stop_signal", l.stop_signal);
   l.stop_timeout = j.value("stop_timeout", l.stop_timeout);
   l.restart.name = j.value("restart", l.restart.name);

@@ -19,16 +19,15 @@
 
 #include "common/fd.hpp"
 #include "common/result.hpp"
+#include "engine/log_sink.hpp"
 
 namespace roost::engine {
-
-enum class LogStream { out, err };
 
 // "2006-01-02T15:04:05.000000000+07:00" (35 chars) into OUT; returns its
 // length. GMTOFF: the zone's offset from UTC in seconds.
 size_t format_log_time(char* out, const timespec& t, long gmtoff);
 
-class LogWriter {
+class LogWriter final : public LogSink {
  public:
   // Appends to PATH (created 0600). MAX_SIZE > 0: the file is emptied
   // before an entry would take it past MAX_SIZE bytes, as conmon does.
@@ -38,7 +37,7 @@ class LogWriter {
   // Logs DATA as read from STREAM: each complete line as "F", a trailing
   // rest as "P". Write errors are dropped: the container must not block on
   // its log.
-  void write(LogStream s, const char* data, size_t len) noexcept;
+  void write(LogStream s, const char* data, size_t len) noexcept override;
   int fd() const { return fd_.get(); }
 
  private:

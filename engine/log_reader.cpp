@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <vector>
 
 #include "common/fd.hpp"
+#include "engine/journal.hpp"
 
 namespace roost::engine {
 namespace {
@@ -51,9 +53,101 @@ size_t tail_start(const std::vector<LogEntry>& all, size_t n) {
   return i;
 }
 
+// The entries there are when reading starts: the last N lines with --tail.
+void emit_first(const std::vector<LogEntry>& entries, const LogQuery& query,
+                const std::function<void(const LogEntry&)>& emit) {
+  size_t from = query.tail ? tail_start(entries, *query.tail) : 0;
+  for (size_t i = from; i < entries.size(); ++i)
+    if (selected(entries[i], query)) emit(entries[i]);
+}
+
+class Journal {
+ public:
+  Journal(const JournalApi* api, sd_journal* j) : api_(api), j_(j) {}
+  ~Journal() { api_->close(j_); }
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends the entries after the current position to OUT.
+  Result<void> read(std::vector<LogEntry>& out) {
+    int r;
+    while ((r = api_->next(j_)) > 0) {
+      LogEntry e;
+      uint64_t usec = 0;
+      if (api_->get_realtime_usec(j_, &usec) < 0) continue;
+      e.time_ns = static_cast<int64_t>(usec) * 1000;
+      e.text = field("MESSAGE");
+      e.stream = field("PRIORITY") == "3" ? LogStream::err : LogStream::out;
+      e.partial = field("CONTAINER_PARTIAL_MESSAGE") == "true";
+      if (!e.text.empty() && e.text.back() == '\n') e.text.pop_back();
+      out.push_back(std::move(e));
+    }
+    if (r < 0) return fail(r, "reading the journal");
+    return {};
+  }
+  sd_journal* get() { return j_; }
+
+  static Error fail(int r, const std::string& what) {
+    errno = -r;
+    return sys_error(what);
+  }
+
+ private:
+  std::string field(const char* name) {
+    const void* data = nullptr;
+    size_t len = 0;
+    if (api_->get_data(j_, name, &data, &len) < 0) return {};
+    size_t skip = std::strlen(name) + 1;  // "NAME="
+    if (len < skip) return {};
+    return std::string(static_cast<const char*>(data) + skip, len - skip);
+  }
+
+  const JournalApi* api_;
+  sd_journal* j_;
+};
+
 }  // namespace
 
-std::string log_display_time(int64_t time_ns) {
+Result<void> read_journal_log(const std::string& id, const LogQuery& query, const std::function<bool()>& running,
+                              const std::function<void(const LogEntry&)>& emit) {
+  const JournalApi* api = ROOST_TRY(journal_api());
+  ROOST_TRY_CTX(journal_readable(), "reading the container's log");
+  sd_journal* raw = nullptr;
+  if (int r = api->open(&raw, SD_JOURNAL_LOCAL_ONLY); r < 0) return Journal::fail(r, "opening the journal");
+  Journal j(api, raw);
+  // The whole MESSAGE, however long (the default cuts at 64 kB).
+  (void)api->set_data_threshold(j.get(), 0);
+  std::string match = "CONTAINER_ID_FULL=" + id;
+  if (int r = api->add_match(j.get(), match.data(), match.size()); r < 0) return Journal::fail(r, "matching " + match);
+  int r = query.since_ns > 0 ? api->seek_realtime_usec(j.get(), static_cast<uint64_t>(query.since_ns / 1000))
+                             : api->seek_head(j.get());
+  if (r < 0) return Journal::fail(r, "seeking in the journal");
+  std::vector<LogEntry> entries;
+  ROOST_TRY(j.read(entries));
+  emit_first(entries, query, emit);
+  if (!query.follow) return {};
+  // journald writes what it receives a moment later: once the container is
+  // gone, one more quiet wait before the end.
+  for (int quiet_after_exit = 0; quiet_after_exit < 2;) {
+    r = api->wait(j.get(), 500000);
+    if (r < 0) return Journal::fail(r, "waiting for the journal");
+    if (r == SD_JOURNAL_NOP && (quiet_after_exit > 0 || !running())) ++quiet_after_exit;
+    entries.clear();
+    ROOST_TRY(j.read(entries));
+    for (auto& e : entries)
+      if (selected(e, query)) emit(e);
+  }
+  return {};
+}
+
+Result<void> read_container_log(const std::string& driver, const std::string& id, const std::string& path,
+                                const LogQuery& query, const std::function<bool()>& running,
+                                const std::function<void(const LogEntry&)>& emit) {
+  if (driver == "journald") return read_journal_log(id, query, running, emit);
+  return read_log(path, query, running, emit);
+}
+
+std::string log_display_time(int64_t time_ns, bool all_digits) {
   timespec ts{static_cast<time_t>(time_ns / 1000000000), static_cast<long>(time_ns % 1000000000)};
   struct tm tm{};
   ::localtime_r(&ts.tv_sec, &tm);
@@ -62,7 +156,7 @@ std::string log_display_time(int64_t time_ns) {
   // "2006-01-02T15:04:05.123000000+00:00" -> "2006-01-02T15:04:05.123Z"
   std::string zone = s.substr(29);
   std::string frac = s.substr(20, 9);
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  while (!all_digits && !frac.empty() && frac.back() == '0') frac.pop_back();
   return s.substr(0, 19) + (frac.empty() ? "" : "." + frac) + (zone == "+00:00" ? "Z" : zone);
 }
 
@@ -81,9 +175,7 @@ Result<void> read_log(const std::string& path, const LogQuery& query, const std:
   std::string pending;
   std::vector<LogEntry> entries;
   if (fd.valid()) read_entries(fd.get(), pending, entries);
-  size_t from = query.tail ? tail_start(entries, *query.tail) : 0;
-  for (size_t i = from; i < entries.size(); ++i)
-    if (selected(entries[i], query)) emit(entries[i]);
+  emit_first(entries, query, emit);
   if (!query.follow || !fd.valid()) return {};
 
   for (bool last = false; !last;) {

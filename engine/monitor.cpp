@@ -15,7 +15,7 @@
 
 #include "common/fd.hpp"
 #include "engine/attach.hpp"
-#include "engine/log_file.hpp"
+#include "engine/log_sink.hpp"
 
 namespace roost::engine {
 namespace {
@@ -36,11 +36,11 @@ Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
 
 // Copies the container's stdout and stderr pipes into the log, and to the
 // attached clients, from its own thread. The thread neither allocates nor
-// locks (LogWriter, AttachServer, a stack buffer): the other thread may
+// locks (LogSink, AttachServer, a stack buffer): the other thread may
 // clone while it runs.
 class LogPump {
  public:
-  LogPump(LogWriter& writer, AttachServer* attach, int out, int err)
+  LogPump(LogSink& writer, AttachServer* attach, int out, int err)
       : writer_(writer), attach_(attach), out_(out), err_(err) {}
   ~LogPump() { finish(); }
   LogPump(const LogPump&) = delete;
@@ -89,9 +89,10 @@ class LogPump {
         if (attach_) attach_->broadcast(i == 0 ? '1' : '2', buf, static_cast<size_t>(got));
       }
     }
+    writer_.flush();
   }
 
-  LogWriter& writer_;
+  LogSink& writer_;
   AttachServer* attach_;
   int out_, err_;
   UniqueFd stop_;
@@ -121,7 +122,7 @@ namespace {
 // One run of the container: fresh stdio pipes, their output pumped into
 // WRITER. Reports on SYNC_FD (then sets it to -1) once the container runs;
 // the exit code, or an Error when it never ran.
-Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, LogWriter& writer, AttachServer* attach,
+Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, LogSink& writer, AttachServer* attach,
                      int& sync_fd, bool& started) {
   started = false;
   // stdin: /dev/null, or with -i a pipe whose write end stays open (with the
@@ -167,6 +168,7 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
     // Never ran: the executor wrote why on its stderr.
     exec_message = read_available(err_rd.get());
     writer.write(LogStream::err, exec_message.data(), exec_message.size());
+    writer.flush();
     while (!exec_message.empty() && exec_message.back() == '\n') exec_message.pop_back();
   };
 
@@ -193,9 +195,8 @@ int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
     return 125;
   };
 
-  const bool logging = config.lifecycle.log_driver == "k8s-file";
-  // The none driver: output is read and dropped.
-  auto writer = LogWriter::open(logging ? config.log_path : "/dev/null", logging ? config.lifecycle.log_max_size : 0);
+  auto writer = open_log_sink({config.lifecycle.log_driver, config.log_path, config.lifecycle.log_max_size,
+                               config.container_id, config.container_name, config.lifecycle.log_tag});
   if (!writer) return fail(std::move(writer).error().context("opening the container's log"));
 
   std::unique_ptr<AttachServer> attach;
@@ -212,13 +213,13 @@ int run_monitor(const MonitorConfig& config, const MonitorStart& start) {
 
   for (bool first = true;; first = false) {
     bool started = false;
-    auto result = run_once(config, start, *writer, attach.get(), sync_fd, started);
+    auto result = run_once(config, start, **writer, attach.get(), sync_fd, started);
     if (!result) {
       if (first) return fail(result.error());
       // A restart that failed (its network, its image gone): the container
       // stays exited, and the reason is in its log.
       std::string line = "roost: restarting the container failed: " + result.error().str() + "\n";
-      writer->write(LogStream::err, line.data(), line.size());
+      (*writer)->write(LogStream::err, line.data(), line.size());
       return 0;
     }
     if (!started || !config.restart_after || !config.restart_after(*result)) return 0;

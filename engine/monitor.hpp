@@ -61,6 +61,7 @@ struct MonitorConfig {
   // Asked after each run that started, with its exit code: true to start
   // the container again (the restart policy; it waits out any back-off).
   std::function<bool(int exit_code)> restart_after;
+  std::string container_id, container_name;  // for the journald log driver
 };
 
 // The monitor's body: sets up stdio and the log, calls START (the engine's

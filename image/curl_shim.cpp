@@ -1,62 +1,32 @@
 #include "image/curl_shim.hpp"
 
-#include <dlfcn.h>
-
-#include <mutex>
 #include <string>
+
+#include "common/shared_library.hpp"
 
 namespace roost::image {
 namespace detail {
 namespace {
 
-struct Loaded {
-  CurlApi api{};
-  bool ok = false;
-  std::string error;
-};
-
-template <class F>
-bool bind(void* lib, const char* name, F& slot, std::string& error) {
-  void* sym = ::dlsym(lib, name);
-  if (!sym) {
-    error = std::string("libcurl.so.4 has no ") + name;
-    return false;
-  }
-  slot = reinterpret_cast<F>(sym);
-  return true;
-}
-
-const Loaded& load() {
-  static Loaded loaded;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    void* lib = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char* why = ::dlerror();
-      loaded.error = std::string("cannot load libcurl.so.4 (install the libcurl4 package): ") + (why ? why : "not found");
-      return;
-    }
-    CurlApi& a = loaded.api;
-    std::string& e = loaded.error;
-    loaded.ok = bind(lib, "curl_global_init", a.global_init, e) && bind(lib, "curl_easy_init", a.easy_init, e) &&
-                bind(lib, "curl_easy_cleanup", a.easy_cleanup, e) && bind(lib, "curl_easy_perform", a.easy_perform, e) &&
-                bind(lib, "curl_easy_setopt", a.easy_setopt, e) && bind(lib, "curl_easy_getinfo", a.easy_getinfo, e) &&
-                bind(lib, "curl_easy_strerror", a.easy_strerror, e) && bind(lib, "curl_slist_append", a.slist_append, e) &&
-                bind(lib, "curl_slist_free_all", a.slist_free_all, e) && bind(lib, "curl_multi_init", a.multi_init, e) &&
-                bind(lib, "curl_multi_add_handle", a.multi_add_handle, e) &&
-                bind(lib, "curl_multi_remove_handle", a.multi_remove_handle, e) &&
-                bind(lib, "curl_multi_perform", a.multi_perform, e) && bind(lib, "curl_multi_poll", a.multi_poll, e) &&
-                bind(lib, "curl_multi_info_read", a.multi_info_read, e) &&
-                bind(lib, "curl_multi_cleanup", a.multi_cleanup, e) &&
-                bind(lib, "curl_multi_strerror", a.multi_strerror, e);
+const LoadedApi<CurlApi>& load() {
+  return load_api<CurlApi>("libcurl.so.4", "libcurl4", [](SharedLibrary& lib, CurlApi& a) {
+    return lib.bind("curl_global_init", a.global_init) && lib.bind("curl_easy_init", a.easy_init) &&
+           lib.bind("curl_easy_cleanup", a.easy_cleanup) && lib.bind("curl_easy_perform", a.easy_perform) &&
+           lib.bind("curl_easy_setopt", a.easy_setopt) && lib.bind("curl_easy_getinfo", a.easy_getinfo) &&
+           lib.bind("curl_easy_strerror", a.easy_strerror) && lib.bind("curl_slist_append", a.slist_append) &&
+           lib.bind("curl_slist_free_all", a.slist_free_all) && lib.bind("curl_multi_init", a.multi_init) &&
+           lib.bind("curl_multi_add_handle", a.multi_add_handle) &&
+           lib.bind("curl_multi_remove_handle", a.multi_remove_handle) &&
+           lib.bind("curl_multi_perform", a.multi_perform) && lib.bind("curl_multi_poll", a.multi_poll) &&
+           lib.bind("curl_multi_info_read", a.multi_info_read) && lib.bind("curl_multi_cleanup", a.multi_cleanup) &&
+           lib.bind("curl_multi_strerror", a.multi_strerror);
   });
-  return loaded;
 }
 
 }  // namespace
 
 const CurlApi* curl_api() {
-  const Loaded& l = load();
+  const auto& l = load();
   return l.ok ? &l.api : nullptr;
 }
 

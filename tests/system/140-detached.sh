@@ -267,8 +267,8 @@ test_log_drivers() {
   is "$output" "Error: this container is using the 'none' log driver, cannot read logs: this container is not logging output"
   run_roost 125 run -d --log-driver bogus busybox true
   assert_contains "$output" 'invalid log driver "bogus"'
-  run_roost 125 run -d --log-opt tag=x busybox true
-  assert_contains "$output" 'invalid --log-opt "tag=x"'
+  run_roost 125 run -d --log-opt mode=x busybox true
+  assert_contains "$output" 'invalid --log-opt "mode=x"'
   run_roost 0 ps -a -q
   is "$(wc -l <<<"$output")" "1" "nothing created by the refused runs"
 
