@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/fd.hpp"
+#include "engine/health_timer.hpp"
 #include "engine/log_file.hpp"
 
 namespace roost::engine {
@@ -129,6 +130,7 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
   auto [out_rd, out_wr] = ROOST_TRY(make_pipe());
   auto [err_rd, err_wr] = ROOST_TRY(make_pipe());
   LogPump pump(writer, out_rd.get(), err_rd.get());
+  HealthTimer health(config.health_command, config.health_interval_ns);
 
   StdioFds io{in_rd.get(), out_wr.get(), err_wr.get()};
   std::string exec_message;
@@ -140,12 +142,14 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
     if (!config.tty) out_wr.reset();
     err_wr.reset();
     auto r = pump.start();
+    if (r) r = health.start();
     report(sync_fd, {{"started", pid}});
     if (sync_fd >= 0) ::close(sync_fd);
     sync_fd = -1;
     (void)r;
   };
   hooks.exited = [&]() {
+    health.stop();
     out_wr.reset();
     err_wr.reset();
     if (started) {
