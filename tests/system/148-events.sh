@@ -50,7 +50,7 @@ test_container_lifecycle_events() {
 
 test_detached_exec_kill_restart_stop() {
   run_roost 0 run -d --name d1 busybox sleep 1000
-  run_roost 0 exec d1 sh -c 'exit 4'
+  run_roost 4 exec d1 sh -c 'exit 4'
   run_roost 0 kill -s WINCH d1
   run_roost 0 restart -t 0 d1
   wait_for_status d1 running

@@ -54,8 +54,8 @@ test_manual_checks_and_the_state() {
 
   run_roost 0 events --stream=false --filter event=health_status --format '{{.HealthStatus}}'
   is "$stdout" "$(printf 'starting\nunhealthy\nhealthy')" "a health_status event per check"
-  run_roost 0 events --stream=false --filter container=h1 --filter event=exec
-  is "$stdout" "" "checks are not exec events"
+  run_roost 0 events --stream=false --filter container=h1 --filter event=exec --format '{{.Status}}'
+  is "$stdout" "exec" "checks are not exec events: only roost exec's"
   run_roost 0 events --stream=false --filter event=health_status --format json
   assert_contains "$(tail -1 <<<"$stdout")" '"HealthStatus":"healthy"'
 }
@@ -110,8 +110,8 @@ test_create_flags_and_no_healthcheck() {
   run_roost 125 healthcheck run c1
   assert_contains "$stderr" "is not running" "a container that is not running"
   run_roost 0 create --name c2 --no-healthcheck busybox
-  run_roost 0 inspect --format '{{.Config.Healthcheck}}' c2
-  is "$stdout" "<no value>" "--no-healthcheck: none"
+  run_roost 0 inspect c2
+  is "$(jq -c '[.[0].Config.Healthcheck, .[0].State.Health]' <<<"$stdout")" "[null,null]" "--no-healthcheck: none"
   run_roost 125 healthcheck run c2
   assert_contains "$stderr" "container c2 has no defined healthcheck"
   run_roost 125 healthcheck run nosuch
