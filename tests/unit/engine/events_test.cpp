@@ -38,7 +38,7 @@ Event container(const std::string& status) {
 std::vector<Event> read_all(const std::string& path, EventQuery q = {}) {
   std::vector<Event> out;
   auto r = read_events(path, q, [&](const Event& e) { out.push_back(e); });
-  BOOST_REQUIRE_MESSAGE(r.ok(), r.ok() ? "" : r.error().str());
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().str()));
   return out;
 }
 
