@@ -1,5 +1,7 @@
 #include "cli/engine_access.hpp"
 
+#include "engine/events.hpp"
+
 #include <unistd.h>
 
 #include <climits>
@@ -28,6 +30,17 @@ Result<std::unique_ptr<engine::Engine>> open_engine(Session& s) {
   o.rootless = !mapping->identity;
   o.monitor_command = monitor_command(s, store->options());
   return engine::Engine::open(o);
+}
+
+void record_image_event(Session& s, const std::string& status, const std::string& id, const std::string& name) {
+  auto store = s.store();
+  if (!store) return;
+  engine::Event e;
+  e.type = "image";
+  e.status = status;
+  e.id = id;
+  e.name = name;
+  engine::record_event(engine::events_log_path((*store)->options().run_root), std::move(e));
 }
 
 Result<ContainerFiles> container_files(Session& s, const std::string& id_or_name) {

@@ -11,6 +11,10 @@ namespace roost::cli {
 
 Result<std::unique_ptr<engine::Engine>> open_engine(Session& s);
 
+// Records an image event (pull, push, tag, untag, remove, load, save) for
+// `roost events`; never fails.
+void record_image_event(Session& s, const std::string& status, const std::string& id, const std::string& name);
+
 // A container with what its root file system is made of, for the verbs that
 // read it (diff, export, commit).
 struct ContainerFiles {

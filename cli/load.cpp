@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "cli/engine_access.hpp"
 #include "cli/verb.hpp"
 #include "common/fd.hpp"
 #include "image/load.hpp"
@@ -38,6 +39,7 @@ Result<int> run_load(Session& s, const LoadFlags& f) {
   }
   auto images = ROOST_TRY_CTX(image::load_archive(*store, path), "loading " + (f.input.empty() ? "standard input" : f.input));
   for (auto& img : images) {
+    record_image_event(s, "load", img.id, img.names.empty() ? "" : img.names.front());
     if (img.names.empty()) {
       std::cout << "Loaded image: sha256:" << img.id << "\n";
       continue;

@@ -105,15 +105,26 @@ Result<int> run_ps(Session& s, const PsFlags& f) {
     }
     shown.push_back(c);
   }
+  // With a health check: "Up 3 seconds (healthy)".
+  auto status = [&](const engine::ContainerRecord& c) {
+    return engine::status_with_health(engine::status_text(c, now), c.state == engine::State::running,
+                                      c.lifecycle.health, eng->run_dir(c));
+  };
   if (f.format == "json") {
     json out = json::array();
-    for (auto& c : shown) out.push_back(ps_json(c, now));
+    for (auto& c : shown) {
+      out.push_back(ps_json(c, now));
+      out.back()["Status"] = status(c);
+    }
     std::cout << out.dump(4) << "\n";
     return 0;
   }
   if (!f.format.empty() && f.format != "table") {
     std::vector<json> rows;
-    for (auto& c : shown) rows.push_back(ps_template_row(c, now, f.no_trunc));
+    for (auto& c : shown) {
+      rows.push_back(ps_template_row(c, now, f.no_trunc));
+      rows.back()["Status"] = status(c);
+    }
     std::cout << ROOST_TRY(render_format(f.format, rows,
                                          {{"ID", "CONTAINER ID"}, {"Created", "CREATED"}, {"CreatedHuman", "CREATED"},
                                           {"RunningFor", "CREATED"}, {"CreatedAt", "CREATED AT"}}));
@@ -130,7 +141,7 @@ Result<int> run_ps(Session& s, const PsFlags& f) {
     std::string cmd = join_words(c.command);
     if (!f.no_trunc && cmd.size() > 17) cmd = cmd.substr(0, 17) + "...";
     rows.push_back({id(c), c.image_name, cmd, human_ago(c.created_ns / 1000000000, now / 1000000000),
-                    engine::status_text(c, now),
+                    status(c),
                     netns::format_ports(c.options.network.ports), c.name});
   }
   std::cout << render_table(rows);

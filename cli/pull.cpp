@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/engine_access.hpp"
 #include "cli/pull_progress.hpp"
 #include "cli/registry_flags.hpp"
 #include "cli/verb.hpp"
@@ -43,7 +44,10 @@ Result<int> run_pull(Session& s, const PullFlags& f) {
     if (path->empty()) return make_error(ErrorKind::invalid, "invalid reference \"" + f.reference + "\": no path after the transport");
     auto store = ROOST_TRY(s.store());
     auto images = ROOST_TRY_CTX(image::load_archive(*store, *path), "pulling " + f.reference);
-    for (auto& img : images) std::cout << img.id << "\n";
+    for (auto& img : images) {
+      record_image_event(s, "pull", img.id, f.reference);
+      std::cout << img.id << "\n";
+    }
     return 0;
   }
   std::string text = f.reference;
@@ -82,6 +86,7 @@ Result<int> run_pull(Session& s, const PullFlags& f) {
         return std::move(rec).error();
       }
       if (!f.quiet) bars->line("Storing signatures");
+      record_image_event(s, "pull", rec->id, candidate.str());
       std::cout << rec->id << "\n";
       return 0;
     }

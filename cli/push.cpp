@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "cli/engine_access.hpp"
 #include "cli/image_lookup.hpp"
 #include "cli/output_file.hpp"
 #include "cli/registry_flags.hpp"
@@ -79,6 +80,7 @@ Result<int> run_push(Session& s, const PushFlags& f) {
     digest = ROOST_TRY_CTX(image::push_to_registry(*store, img, ref, opts, progress), "pushing to " + ref.str());
   }
   if (!f.digestfile.empty() && !digest.empty()) ROOST_TRY(write_file_atomic(f.digestfile, digest, 0644));
+  record_image_event(s, "push", img.id, dest);
   return 0;
 }
 

@@ -23,6 +23,7 @@ Result<int> run_restart(Session& s, const RestartFlags& f) {
     int code = ROOST_TRY(eng->start_container(name, io, false));
     if (code != 0) return make_error(ErrorKind::invalid, "container " + name + " did not start again (exit " +
                                                              std::to_string(code) + ")");
+    if (auto c = eng->lookup(name)) eng->record_event(*c, "restart");
     return name;
   });
 }

@@ -41,12 +41,13 @@ Result<void> remove_containers_using(engine::Engine& eng, const storage::ImageRe
   return {};
 }
 
-Result<void> remove_one(storage::Store& store, engine::Engine& eng, const std::string& text, bool force,
+Result<void> remove_one(Session& s, storage::Store& store, engine::Engine& eng, const std::string& text, bool force,
                         bool force_containers) {
   auto img = ROOST_TRY(lookup_image(store, text));
   std::string name = matching_name(img, text);
   if (!name.empty() && img.names.size() > 1) {
     ROOST_TRY(store.remove_name(name));
+    record_image_event(s, "untag", img.id, name);
     std::cout << "Untagged: " << name << "\n";
     return {};
   }
@@ -58,7 +59,11 @@ Result<void> remove_one(storage::Store& store, engine::Engine& eng, const std::s
   }
   ROOST_TRY(remove_containers_using(eng, img, force_containers));
   ROOST_TRY(store.delete_image(img.id));
-  for (auto& n : img.names) std::cout << "Untagged: " << n << "\n";
+  for (auto& n : img.names) {
+    record_image_event(s, "untag", img.id, n);
+    std::cout << "Untagged: " << n << "\n";
+  }
+  record_image_event(s, "remove", img.id, img.names.empty() ? "" : img.names.front());
   std::cout << "Deleted: " << img.id << "\n";
   return {};
 }
@@ -75,7 +80,7 @@ Result<int> run_rmi(Session& s, const RmiFlags& f) {
   // the command if any failed.
   std::optional<Error> last;
   for (auto& t : targets) {
-    auto r = remove_one(*store, *eng, t, f.force || f.all, f.force);
+    auto r = remove_one(s, *store, *eng, t, f.force || f.all, f.force);
     if (!r) {
       if (last) std::cerr << "Error: " << last->str() << "\n";
       last = std::move(r).error();

@@ -64,6 +64,7 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   app.add_option("--init-path", f.init_path, "Path of the init binary for --init (default: catatonit from PATH)");
   repeated(app, "-l,--label", f.labels, "Set a label on the container: KEY=VALUE");
   repeated(app, "--label-file", f.label_files, "Read labels from a file of KEY=VALUE lines");
+  add_health_flags(app, f.health);
   app.prefix_command();
 }
 
@@ -252,6 +253,7 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
   if (f.rm && lc.restart.name != "no")
     return make_error(ErrorKind::invalid, "the --rm option conflicts with --restart " + f.restart + ": use one of them");
   ROOST_TRY(engine::validate_lifecycle(lc));
+  lc.health = ROOST_TRY(to_health_config(f.health));
   // Files first, so that --label wins over a file's line, as in podman.
   for (auto& file : f.label_files) {
     auto text = ROOST_TRY_CTX(read_file(file), "label file");

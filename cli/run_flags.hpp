@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/health_flags.hpp"
 #include "common/result.hpp"
 #include "engine/containers.hpp"
 #include "runtime/spec.hpp"
@@ -52,6 +53,7 @@ struct RunFlags {
   bool init = false;
   std::string init_path;
   std::vector<std::string> label_files;
+  HealthFlags health;
 };
 
 // Adds the flags to APP and makes it stop parsing at the image: everything

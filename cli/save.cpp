@@ -1,6 +1,7 @@
 // roost save [-o FILE] [--format docker-archive|oci-archive|oci-dir] [-q] [-m] IMAGE...
 #include <iostream>
 
+#include "cli/engine_access.hpp"
 #include "cli/image_lookup.hpp"
 #include "cli/output_file.hpp"
 #include "cli/save_items.hpp"
@@ -31,11 +32,13 @@ Result<int> run_save(Session& s, const SaveFlags& f) {
     if (items.size() > 1)
       return make_error(ErrorKind::invalid, "unsupported format \"oci-dir\" for saving multiple images (only docker-archive)");
     ROOST_TRY(image::save_oci_dir(*store, items.front(), f.output, progress));
+    record_image_event(s, "save", items.front().image.id, f.output);
     return 0;
   }
   ROOST_TRY(write_output(f.output, "an image archive", [&](int fd) {
     return image::save_archive(*store, items, format, fd, progress);
   }));
+  for (auto& item : items) record_image_event(s, "save", item.image.id, f.output);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // roost tag IMAGE TARGET...
+#include "cli/engine_access.hpp"
 #include "cli/image_lookup.hpp"
 #include "cli/verb.hpp"
 #include "image/reference.hpp"
@@ -17,7 +18,10 @@ Result<int> run_tag(Session& s, const TagFlags& f) {
   for (size_t i = 1; i < f.args.size(); ++i) targets.push_back(ROOST_TRY(image::parse_local_name(f.args[i])).str());
   auto store = ROOST_TRY(s.store());
   auto img = ROOST_TRY(lookup_image(*store, f.args[0]));
-  for (auto& t : targets) ROOST_TRY(store->add_name(img.id, t));
+  for (auto& t : targets) {
+    ROOST_TRY(store->add_name(img.id, t));
+    record_image_event(s, "tag", img.id, t);
+  }
   return 0;
 }
 

@@ -15,6 +15,8 @@
 #include "common/fd.hpp"
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
+#include "engine/container_events.hpp"
+#include "engine/health_run.hpp"
 #include "engine/host_files.hpp"
 #include "engine/inspect.hpp"
 #include "engine/monitor.hpp"
@@ -225,6 +227,7 @@ struct Engine::Impl {
     if (!never_ran) {
       c.exit_code = code;
       c.finished_ns = now;
+      record_container_event(store_opts(), c, "died", code);
     }
     return true;
   }
@@ -326,7 +329,9 @@ Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
   if (!rd) log_warn("removing " + run_dir(c.id) + ": " + rd.error().str());
   auto del = ROOST_TRY(db.prepare("DELETE FROM containers WHERE id = ?"));
   del.bind(1, c.id);
-  return del.run();
+  ROOST_TRY(del.run());
+  record_container_event(store_opts(), c, "remove");
+  return {};
 }
 
 Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const StartHooks* hooks) {
@@ -388,6 +393,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
     }
     // `rm -f` won the race before the PID was known: honour it.
     if (!recorded) ::kill(pid, SIGKILL);
+    reset_health(run_dir(c.id), c.lifecycle.health);
+    record_container_event(store_opts(), c, "init");
+    record_container_event(store_opts(), c, "start");
     if (hooks && hooks->started) hooks->started(pid);
   };
   auto result = runtime_path.empty()
@@ -405,6 +413,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
         "WHERE id = ? AND state = 'running' RETURNING id"));
     st.bind(1, int64_t{result->exit_code}).bind(2, now_ns()).bind(3, c.id);
     recorded = update(std::move(st));
+    record_container_event(store_opts(), c, "died", result->exit_code);
   } else {
     auto st = ROOST_TRY(db.prepare(
         "UPDATE containers SET state = ?, pid = 0, started = 0 WHERE id = ? AND state = 'running' RETURNING id"));
@@ -464,6 +473,7 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   c.auto_remove = flags.auto_remove;
   auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
   c.lifecycle = flags.lifecycle;
+  c.lifecycle.health = resolve_health(flags.lifecycle.health, img.config_json);
   if (!flags.stop_signal_given && !image_config.stop_signal.empty()) c.lifecycle.stop_signal = image_config.stop_signal;
   ROOST_TRY(validate_lifecycle(c.lifecycle));
   c.labels = image_config.labels;
@@ -519,6 +529,7 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
     }
     return std::move(layer).error().context("creating the root file system");
   }
+  record_container_event(s.store_opts(), c, "create");
   return c;
 }
 
@@ -566,6 +577,10 @@ Result<void> Engine::rename_container(const std::string& id_or_name, const std::
   st.bind(1, new_name).bind(2, c.id);
   auto updated = st.run();
   if (!updated && is_name_conflict(updated.error())) return name_in_use(impl_->db, new_name);
+  if (updated) {
+    c.name = new_name;
+    record_event(c, "rename");
+  }
   return updated;
 }
 
@@ -581,6 +596,12 @@ int Engine::monitor_container(const std::string& id, int sync_fd, bool wait_atta
   const std::string dir = run_dir(*c);
   config.attach_dir = dir;
   config.wait_attach = wait_attach;
+  if (c->lifecycle.health.defined() && c->lifecycle.health.interval_ns > 0 && !impl_->opts.monitor_command.empty()) {
+    config.health_command = impl_->opts.monitor_command;
+    config.health_command.back() = "healthcheck";
+    config.health_command.insert(config.health_command.end(), {"run", c->id});
+    config.health_interval_ns = c->lifecycle.health.interval_ns;
+  }
   // More than 0 when it takes over from a foreground run (foreground_restart.cpp).
   int restarts = read_restart_count(dir);
   // Whether the policy starts it again: not after the user stopped it, nor
@@ -654,6 +675,7 @@ Result<std::vector<std::string>> Engine::prune() {
 json Engine::inspect(const ContainerRecord& c) {
   auto j = inspect_json(c, impl_->store_opts().graph_root + "/containers/" + c.id, impl_->store_opts().driver);
   j["RestartCount"] = read_restart_count(run_dir(c));
+  add_health_inspect(j, c.lifecycle.health, run_dir(c));
   return j;
 }
 

@@ -24,6 +24,7 @@
 
 #include "common/result.hpp"
 #include "engine/attach.hpp"
+#include "engine/healthcheck.hpp"
 #include "engine/restart_policy.hpp"
 #include "runtime/spec.hpp"
 #include "storage/store.hpp"
@@ -42,6 +43,7 @@ struct LifecycleOptions {
   std::string stop_signal = "SIGTERM";  // --stop-signal, else the image's StopSignal
   int stop_timeout = 10;                // --stop-timeout, seconds before SIGKILL
   RestartPolicy restart;                // --restart, applied by a detached container's monitor
+  HealthConfig health;                  // --health-*, else the image's; run by a detached container's monitor
 };
 // Checks and normalises: the driver is known (journald: reachable), the
 // signal valid (its SIG name).
@@ -153,6 +155,8 @@ class Engine {
     std::string user;
     bool detach = false;
     bool tty = false;
+    int timeout_ms = 0;  // > 0: killed when it runs longer
+    bool health_check = false;  // records no exec events, as podman's checks do not
   };
   Result<int> exec_container(const std::string& id_or_name, const ExecOptions& options, const StdioFds& stdio);
   // The store's settings (graph and run root, ID mapping, driver).
@@ -176,6 +180,11 @@ class Engine {
   Result<std::vector<ContainerRecord>> using_image(const std::string& image_id);
   // Removes every container that is not running; returns their IDs.
   Result<std::vector<std::string>> prune();
+
+  // Records STATUS (pause, restart, ...) for C in the events log
+  // (events.hpp), with EXTRA attributes; never fails.
+  void record_event(const ContainerRecord& c, const std::string& status, std::optional<int> exit_code = std::nullopt,
+                    const std::map<std::string, std::string>& extra = {});
 
   // `podman container inspect` shape.
   nlohmann::json inspect(const ContainerRecord& c);

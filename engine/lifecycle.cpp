@@ -54,7 +54,8 @@ json lifecycle_to_json(const LifecycleOptions& l) {
           {"stop_signal", l.stop_signal},
           {"stop_timeout", l.stop_timeout},
           {"restart", l.restart.name},
-          {"restart_max", l.restart.max_retries}};
+          {"restart_max", l.restart.max_retries},
+          {"health", health_to_json(l.health)}};
 }
 
 LifecycleOptions lifecycle_from_json(const json& j) {
@@ -67,6 +68,7 @@ LifecycleOptions lifecycle_from_json(const json& j) {
   l.stop_timeout = j.value("stop_timeout", l.stop_timeout);
   l.restart.name = j.value("restart", l.restart.name);
   l.restart.max_retries = j.value("restart_max", l.restart.max_retries);
+  if (j.contains("health")) l.health = health_from_json(j["health"]);
   return l;
 }
 
@@ -103,6 +105,7 @@ Result<void> Engine::stop_container(const std::string& id_or_name, std::optional
   wait_for_monitor(c);
   // Reconciles when the monitor died without recording the exit.
   (void)lookup(c.id);
+  record_event(c, "stop");
   return {};
 }
 
@@ -112,7 +115,9 @@ Result<void> Engine::kill_container(const std::string& id_or_name, int signal) {
   if (!fd.valid())
     return make_error(ErrorKind::invalid, "can only kill running containers. " + c.id + " is in state " +
                                               state_name(c.state) + ": container state improper");
-  return signal_process(fd.get(), signal);
+  ROOST_TRY(signal_process(fd.get(), signal));
+  record_event(c, "kill", std::nullopt, {{"signal", signal_name(signal)}});
+  return {};
 }
 
 Result<int> Engine::wait_container(const std::string& id_or_name) {
@@ -165,7 +170,11 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
   req.stderr_fd = stdio.err;
   req.detach = options.detach;
   req.tty = options.tty;
-  return runtime::exec_in_container(req);
+  req.timeout_ms = options.timeout_ms;
+  if (!options.health_check) record_event(c, "exec");
+  auto code = runtime::exec_in_container(req);
+  if (code && !options.detach && !options.health_check) record_event(c, "exec_died", *code);
+  return code;
 }
 
 }  // namespace roost::engine

@@ -108,7 +108,8 @@ bool parse_datetime(const std::string& s, int64_t& ns, bool& zoned) {
   return true;
 }
 
-// Go's time.ParseDuration for the units people use: "1h30m", "10s", "2.5m".
+}  // namespace
+
 bool parse_duration(const std::string& s, int64_t& ns) {
   if (s.empty()) return false;
   ns = 0;
@@ -129,7 +130,6 @@ bool parse_duration(const std::string& s, int64_t& ns) {
   return true;
 }
 
-}  // namespace
 
 size_t format_log_time(char* out, const timespec& t, long gmtoff) {
   int64_t local = static_cast<int64_t>(t.tv_sec) + gmtoff;

@@ -66,4 +66,8 @@ bool parse_log_line(const std::string& line, LogEntry& out);
 // Returns Unix nanoseconds.
 Result<int64_t> parse_log_time(const std::string& text, int64_t now_ns);
 
+// Go's time.ParseDuration for the units people use: "1h30m", "10s", "2.5m",
+// "500ms". False when TEXT is not one.
+bool parse_duration(const std::string& text, int64_t& ns);
+
 }  // namespace roost::engine

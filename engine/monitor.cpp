@@ -15,6 +15,7 @@
 
 #include "common/fd.hpp"
 #include "engine/attach.hpp"
+#include "engine/health_timer.hpp"
 #include "engine/log_sink.hpp"
 
 namespace roost::engine {
@@ -140,6 +141,7 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
   auto [err_rd, err_wr] = ROOST_TRY(make_pipe());
   LogPump pump(writer, attach, out_rd.get(), err_rd.get());
   UniqueFd master;  // a copy of the pty's, for window sizes from attached clients
+  HealthTimer health(config.health_command, config.health_interval_ns);
 
   StdioFds io{in_rd.get(), out_wr.get(), err_wr.get()};
   std::string exec_message;
@@ -153,12 +155,14 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
     if (!config.tty) out_wr.reset();
     err_wr.reset();
     auto r = pump.start();
+    if (r) r = health.start();
     report(sync_fd, {{"started", pid}});
     if (sync_fd >= 0) ::close(sync_fd);
     sync_fd = -1;
     (void)r;
   };
   hooks.exited = [&]() {
+    health.stop();
     out_wr.reset();
     err_wr.reset();
     if (started) {

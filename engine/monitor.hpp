@@ -62,6 +62,9 @@ struct MonitorConfig {
   // the container again (the restart policy; it waits out any back-off).
   std::function<bool(int exit_code)> restart_after;
   std::string container_id, container_name;  // for the journald log driver
+  // Run every HEALTH_INTERVAL_NS while the container runs (health_timer.hpp).
+  std::vector<std::string> health_command;
+  int64_t health_interval_ns = 0;
 };
 
 // The monitor's body: sets up stdio and the log, calls START (the engine's

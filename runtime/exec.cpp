@@ -1,10 +1,12 @@
 #include "runtime/exec.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -110,6 +112,9 @@ Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>&
   struct sigaction dfl{};
   dfl.sa_handler = SIG_DFL;
   for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);
+  // With a timeout its parent is killed: it goes too. Set last, since a
+  // change of credentials clears it.
+  if (r.timeout_ms > 0) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   exec_search(args, envp, path_var);
   report(fd, 'X', errno, 0, args.empty() ? std::string() : args[0]);
 }
@@ -214,6 +219,15 @@ Result<int> exec_in_container(const ExecInRequest& r) {
     // Closing the master hangs the process's terminal up when the relay ended early.
     master.reset();
     if (!relayed) return std::move(relayed).error().context("relaying the exec process's terminal");
+  }
+  if (r.timeout_ms > 0) {
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    pollfd pfd{pidfd.get(), POLLIN, 0};
+    int n = 0;
+    do {
+      n = pidfd.valid() ? ::poll(&pfd, 1, r.timeout_ms) : 1;
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) ::kill(pid, SIGKILL);
   }
   return exit_code_of(ROOST_TRY(child.wait()));
 }

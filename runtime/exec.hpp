@@ -24,6 +24,7 @@ struct ExecInRequest {
   int stderr_fd = 2;
   bool detach = false;    // do not wait: return once it runs
   bool tty = false;       // a pty of the container's devpts, relayed to the stdio fds
+  int timeout_ms = 0;     // > 0: killed (SIGKILL, exit 137) when it runs longer
 };
 
 // The process's exit code (128+N for a signal); 127/126 with podman's line
