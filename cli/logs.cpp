@@ -34,7 +34,7 @@ Result<int> run_logs(Session& s, const LogsFlags& f) {
   FILE* last = stdout;
   auto running = [&] {
     auto now_c = eng->lookup(id);
-    return now_c && now_c->state == engine::State::running;
+    return now_c && engine::is_active(now_c->state);
   };
   ROOST_TRY(engine::read_log(eng->log_path(c), q, running, [&](const engine::LogEntry& e) {
     FILE* out = e.stream == engine::LogStream::out ? stdout : stderr;
