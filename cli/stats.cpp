@@ -59,7 +59,7 @@ Result<engine::Engine::Stats> sample(engine::Engine& eng, engine::ContainerRecor
 
 Result<std::string> render(const StatsFlags& f, const std::vector<engine::StatsRow>& rows) {
   if (f.format == "json") {
-    json out = json::array();
+    auto out = nlohmann::ordered_json::array();
     for (auto& r : rows) out.push_back(engine::stats_json(r));
     return out.dump(1) + "\n";
   }

@@ -72,10 +72,11 @@ std::vector<std::string> stats_cells(const StatsRow& r) {
   return {r.id, r.name, r.cpu_percent, r.mem_usage, r.mem_percent, r.net_io, r.block_io, r.pids, r.cpu_time, r.avg_cpu};
 }
 
-nlohmann::json stats_json(const StatsRow& r) {
-  return {{"id", r.id},           {"name", r.name},         {"cpu_time", r.cpu_time},       {"cpu_percent", r.cpu_percent},
-          {"avg_cpu", r.avg_cpu}, {"mem_usage", r.mem_usage}, {"mem_percent", r.mem_percent}, {"net_io", r.net_io},
-          {"block_io", r.block_io}, {"pids", r.pids}};
+nlohmann::ordered_json stats_json(const StatsRow& r) {
+  return nlohmann::ordered_json{{"id", r.id},           {"name", r.name},           {"cpu_time", r.cpu_time},
+                                {"cpu_percent", r.cpu_percent}, {"avg_cpu", r.avg_cpu}, {"mem_usage", r.mem_usage},
+                                {"mem_percent", r.mem_percent}, {"net_io", r.net_io},   {"block_io", r.block_io},
+                                {"pids", r.pids}};
 }
 
 nlohmann::json stats_template_fields(const StatsRow& r) {

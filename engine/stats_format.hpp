@@ -34,7 +34,7 @@ StatsRow stats_row(const ContainerRecord& c, const Engine::Stats& now, const std
 std::vector<std::string> stats_header();
 std::vector<std::string> stats_cells(const StatsRow& r);
 // `--format json`'s object and what a template sees ({{.ID}}, {{.CPUPerc}}, {{.MemUsage}}, ...).
-nlohmann::json stats_json(const StatsRow& r);
+nlohmann::ordered_json stats_json(const StatsRow& r);  // in podman's key order
 nlohmann::json stats_template_fields(const StatsRow& r);
 // --format table headers for the template fields (field -> header).
 const std::vector<std::pair<std::string, std::string>>& stats_template_headers();
