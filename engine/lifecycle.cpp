@@ -163,6 +163,8 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
     req.spec["annotations"]["io.roost.user"] = options.user;
     process["user"] = json{{"uid", 0}, {"gid", 0}};
   }
+  if (auto cg = runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity); cg && cg->exists())
+    for (auto& d : cg->dirs()) req.cgroup_procs.push_back(d + "/cgroup.procs");
   req.single_id = store_options().mapping.single_id;
   req.cache_dir = store_options().run_root + "/cache";
   req.stdin_fd = stdio.in;

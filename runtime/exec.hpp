@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -24,6 +25,9 @@ struct ExecInRequest {
   int stderr_fd = 2;
   bool detach = false;    // do not wait: return once it runs
   bool tty = false;       // a pty of the container's devpts, relayed to the stdio fds
+  // The cgroup.procs files of the container's cgroup (cgroups.hpp), joined
+  // before the namespaces, so that pause and stats cover the process too.
+  std::vector<std::string> cgroup_procs;
 };
 
 // The process's exit code (128+N for a signal); 127/126 with podman's line

@@ -138,13 +138,14 @@ test_kill_rm_and_wait_of_a_paused_container() {
   is "$output" "137" "SIGKILL ends a paused container"
   assert_cgroups_gone "$k2"
 
-  run_roost 0 run -d --name r busybox sleep 1000
+  local secs=$((RANDOM + 200000))
+  run_roost 0 run -d --name r busybox sleep "$secs"
   local r=$stdout
   run_roost 0 pause r
   run_roost 0 rm -f r
   is "$output" "r" "rm -f removes a paused container"
   assert_cgroups_gone "$r"
-  pgrep -f "sleep 1000" >/dev/null && fail "nothing of it runs: $(pgrep -af 'sleep 1000')"
+  pgrep -fx "sleep $secs" >/dev/null && fail "nothing of it runs: $(pgrep -afx "sleep $secs")"
   return 0
 }
 
@@ -246,8 +247,11 @@ test_stats_no_stream() {
   is "$(jq -r '.[0] | keys_unsorted | join(",")' <<<"$output")" "id,name,cpu_time,cpu_percent,avg_cpu,mem_usage,mem_percent,net_io,block_io,pids" \
     "podman's keys, in its order"
 
+  # An exec'd process joins the container's cgroup: counted, and frozen by pause.
+  run_roost 0 exec -d s sleep 1001
+  pids=$((pids + 1))
   run_roost 0 stats --no-stream --no-trunc --format '{{.ID}} {{.Name}} {{.PIDs}}' s
-  is "$output" "$s s $pids"
+  is "$output" "$s s $pids" "the exec'd process is counted"
   run_roost 0 stats --no-stream --format 'table {{.Name}} {{.PIDs}}' s
   assert_match "$(sed -n 1p <<<"$output")" "^NAME +PIDS\$"
   run_roost 0 stats --no-stream -a --format '{{.Name}} {{.PIDs}} {{.MemUsage}}'
