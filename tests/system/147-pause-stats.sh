@@ -260,6 +260,13 @@ test_stats_no_stream() {
   run_roost 0 stats --no-stream --format '{{.Name}} {{.PIDs}}'
   is "$output" "s $pids" "a paused container is shown too"
   run_roost 0 unpause s
+
+  # Without --no-stream the rows come again every --interval seconds.
+  timeout 2.5 "$ROOST" "${ROOST_OPTS[@]}" stats --format '{{.Name}} {{.PIDs}}' s >"$TEST_TMP/stream" 2>&1
+  is "$?" "124" "stats streams until interrupted"
+  (($(grep -c "^s $pids\$" "$TEST_TMP/stream") >= 2)) || fail "at least two refreshes: $(cat "$TEST_TMP/stream")"
+  run_roost 125 stats --interval 0 s
+  is "$stderr" "Error: --interval must be at least 1 second"
   run_roost 125 stats --no-stream nosuch
   assert_contains "$stderr" "unable to look up container nosuch"
 }
