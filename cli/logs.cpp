@@ -34,7 +34,7 @@ Result<int> run_logs(Session& s, const LogsFlags& f) {
   FILE* last = stdout;
   auto running = [&] {
     auto now_c = eng->lookup(id);
-    return now_c && now_c->state == engine::State::running;
+    return now_c && engine::is_active(now_c->state);
   };
   const bool journal = c.lifecycle.log_driver == "journald";
   ROOST_TRY(engine::read_container_log(c.lifecycle.log_driver, id, eng->log_path(c), q, running,

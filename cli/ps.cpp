@@ -52,7 +52,7 @@ json ps_json(const engine::ContainerRecord& c, int64_t now) {
       {"Names", {c.name}},
       {"Namespaces", json::object()},
       {"Networks", json::array()},
-      {"Pid", c.state == engine::State::running ? c.pid : 0},
+      {"Pid", engine::is_active(c.state) ? c.pid : 0},
       {"Pod", ""},
       {"PodName", ""},
       {"Ports", ports_json(c.options.network.ports)},

@@ -19,6 +19,8 @@ Result<int> run_restart(Session& s, const RestartFlags& f) {
   if (f.timeout >= 0) timeout = f.timeout;
   engine::StdioFds io;
   return for_each_container(f.containers, [&](const std::string& name) -> Result<std::string> {
+    if (ROOST_TRY(eng->lookup(name)).state == engine::State::paused)
+      return make_error(ErrorKind::invalid, "unable to restart a container in a paused or unknown state: container state improper");
     ROOST_TRY(eng->stop_container(name, timeout));
     int code = ROOST_TRY(eng->start_container(name, io, false));
     if (code != 0) return make_error(ErrorKind::invalid, "container " + name + " did not start again (exit " +

@@ -15,10 +15,10 @@ struct RmFlags {
 };
 
 // podman's exit codes: 1 when a container does not exist, 2 when one is
-// running (without --force), 125 for anything else.
+// running or paused (without --force), 125 for anything else.
 int exit_code_for(const Error& e) {
   if (e.kind() == ErrorKind::not_found) return 1;
-  if (e.message().find("as it is running") != std::string::npos) return 2;
+  if (e.message().find("running or paused containers cannot be removed") != std::string::npos) return 2;
   return 125;
 }
 

@@ -25,6 +25,7 @@
 #include "image/reference.hpp"
 #include "netns/attach.hpp"
 #include "netns/ports.hpp"
+#include "runtime/cgroups.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/external.hpp"
 #include "storage/db.hpp"
@@ -86,6 +87,7 @@ Result<State> parse_state(const std::string& s) {
   if (s == "running") return State::running;
   if (s == "exited") return State::exited;
   if (s == "removing") return State::removing;
+  if (s == "paused") return State::paused;
   return make_error(ErrorKind::corrupt, "unknown container state \"" + s + "\"");
 }
 
@@ -197,7 +199,7 @@ struct Engine::Impl {
   // against reused PIDs.
   Result<bool> reconcile(Row& r) {
     auto& c = r.rec;
-    if (c.state != State::running) return false;
+    if (!is_active(c.state)) return false;
     const bool monitor_alive = process_alive(r.monitor_pid, r.monitor_start);
     if (monitor_alive && ::access(run_dir(c.id).c_str(), F_OK) == 0) return false;
     if (monitor_alive && r.monitor_pid != ::getpid()) {
@@ -210,15 +212,17 @@ struct Engine::Impl {
       auto fd = open_process(c.pid, r.pid_start);
       if (fd.valid()) {
         killed = signal_process(fd.get(), SIGKILL).ok();
+        if (c.state == State::paused) thaw(c.id);
         (void)wait_exit(fd.get(), std::chrono::seconds(10));
       }
     }
+    release_cgroup(c.id);
     int64_t now = now_ns();
     bool never_ran = c.pid <= 0;
     int code = killed ? 128 + SIGKILL : kUnknownExit;
     auto st = ROOST_TRY(db.prepare(
         "UPDATE containers SET state = ?, pid = 0, exit_code = ?, finished = ? "
-        "WHERE id = ? AND state = 'running' AND monitor_pid = ? RETURNING id"));
+        "WHERE id = ? AND state IN ('running', 'paused') AND monitor_pid = ? RETURNING id"));
     st.bind(1, std::string(never_ran ? "created" : "exited")).bind(2, int64_t{never_ran ? 0 : code});
     st.bind(3, never_ran ? int64_t{0} : now).bind(4, c.id).bind(5, int64_t{r.monitor_pid});
     if (!ROOST_TRY(update(std::move(st)))) return false;
@@ -273,6 +277,25 @@ struct Engine::Impl {
   }
 
   Result<void> remove(const ContainerRecord& c, bool force);
+
+  // The container's cgroup when it can have one here (cgroups.hpp).
+  std::optional<runtime::ContainerCgroup> cgroup_of(const std::string& id) const {
+    auto cg = runtime::ContainerCgroup::for_container(id, opts.rootless);
+    if (!cg) return std::nullopt;
+    return std::move(cg).value();
+  }
+  // Kills what is left in it and removes it: whoever records an exit or a
+  // removal does, so that no cgroup outlives its container.
+  void release_cgroup(const std::string& id) const {
+    auto cg = cgroup_of(id);
+    if (!cg || !cg->exists()) return;
+    if (auto r = cg->remove(); !r) log_warn("container " + id + ": " + r.error().str());
+  }
+  // A paused container's processes only die of SIGKILL once thawed (v1).
+  void thaw(const std::string& id) const {
+    auto cg = cgroup_of(id);
+    if (cg && cg->frozen()) (void)cg->thaw();
+  }
   // HOOKS: set when this process is a detached container's monitor.
   Result<int> start(ContainerRecord c, const StdioFds& stdio, const StartHooks* hooks = nullptr);
   Result<storage::ImageRecord> image_of(const ContainerRecord& c) {
@@ -285,9 +308,9 @@ struct Engine::Impl {
 };
 
 Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
-  if (c.state == State::running && !force)
-    return make_error(ErrorKind::invalid, "cannot remove container " + c.id +
-                                              " as it is running - running or paused containers cannot be removed "
+  if (is_active(c.state) && !force)
+    return make_error(ErrorKind::invalid, "cannot remove container " + c.id + " as it is " + state_name(c.state) +
+                                              " - running or paused containers cannot be removed "
                                               "without force: container state improper");
   pid_t pid = 0;
   int64_t pid_start = 0;
@@ -301,15 +324,16 @@ Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
     pid_start = claim.integer(1);
     ROOST_TRY(claim.run());  // completes the statement, which ends its write transaction
   }
-  if (c.state == State::running && pid > 0 && process_alive(pid, pid_start)) {
+  if (is_active(c.state) && pid > 0 && process_alive(pid, pid_start)) {
     // Killing the container's init kills its PID namespace; its mount
     // namespace, and the root file system mounted there, go with it.
     ::kill(pid, SIGKILL);
+    if (c.state == State::paused) thaw(c.id);
     if (!wait_process_gone(pid, pid_start, std::chrono::seconds(10)))
       return make_error(ErrorKind::io, "container " + c.id + ": process " + std::to_string(pid) +
                                            " did not die after SIGKILL");
   }
-  if (c.state == State::running && c.monitor_pid != ::getpid()) {
+  if (is_active(c.state) && c.monitor_pid != ::getpid()) {
     // Its monitor still holds the log and may still be cleaning up: wait for
     // it, so that nothing of the container outlives its removal.
     auto monitor = open_process(c.monitor_pid, c.monitor_start);
@@ -324,6 +348,7 @@ Result<void> Engine::Impl::remove(const ContainerRecord& c, bool force) {
                         : Result<void>(std::move(path).error());
     if (!deleted) log_warn("removing container " + c.id + ": " + deleted.error().str());
   }
+  release_cgroup(c.id);
   ROOST_TRY_CTX(opts.store->delete_container_layer(c.id), "removing container " + c.id);
   auto rd = remove_tree(run_dir(c.id));
   if (!rd) log_warn("removing " + run_dir(c.id) + ": " + rd.error().str());
@@ -349,6 +374,16 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   auto facts = ROOST_TRY(prepare_host_files(in));
   if (c.options.network.mode == netns::Mode::container) ROOST_TRY(join_peer(c, facts));
   auto spec = ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
+  // Its cgroup: the built-in executor's first process joins it before it
+  // goes on; an external runtime creates it from linux.cgroupsPath.
+  auto cgroup = cgroup_of(c.id);
+  if (cgroup && runtime_path.empty()) {
+    if (auto made = cgroup->create(); !made) {
+      log_warn("container " + c.id + " runs without a cgroup: " + made.error().str());
+      cgroup.reset();
+    }
+  }
+  if (cgroup && !runtime_path.empty()) spec["linux"]["cgroupsPath"] = cgroup->path();
   // Checked before anything runs: slirp4netns, /dev/net/tun, free host ports.
   auto network = ROOST_TRY(netns::Attachment::prepare(c.options.network, run_dir(c.id)));
 
@@ -373,8 +408,12 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   req.mount_rootfs = [layer, rootless](const std::string& target) {
     return storage::mount_container_root(layer, target, rootless);
   };
-  if (network.needed() && runtime_path.empty())
-    req.on_namespaces = [&network](pid_t pid) { return network.attach(pid); };
+  if ((network.needed() || cgroup) && runtime_path.empty())
+    req.on_namespaces = [&network, &cgroup](pid_t pid) -> Result<void> {
+      if (cgroup) ROOST_TRY(cgroup->join(pid));
+      if (network.needed()) return network.attach(pid);
+      return {};
+    };
   auto on_started = [&](pid_t pid) {
     // An external runtime has no such hook: the network comes up as its
     // `start` runs.
@@ -404,19 +443,20 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
                                                          runtime::external_state_root(store_opts().run_root, runtime_path),
                                                          c.id, on_started);
   network.stop();
+  if (cgroup) release_cgroup(c.id);
   if (hooks && hooks->exited) hooks->exited();
 
   Result<bool> recorded = false;
   if (result) {
     auto st = ROOST_TRY(db.prepare(
         "UPDATE containers SET state = 'exited', exit_code = ?, finished = ?, pid = 0 "
-        "WHERE id = ? AND state = 'running' RETURNING id"));
+        "WHERE id = ? AND state IN ('running', 'paused') RETURNING id"));
     st.bind(1, int64_t{result->exit_code}).bind(2, now_ns()).bind(3, c.id);
     recorded = update(std::move(st));
     record_container_event(store_opts(), c, "died", result->exit_code);
   } else {
     auto st = ROOST_TRY(db.prepare(
-        "UPDATE containers SET state = ?, pid = 0, started = 0 WHERE id = ? AND state = 'running' RETURNING id"));
+        "UPDATE containers SET state = ?, pid = 0, started = 0 WHERE id = ? AND state IN ('running', 'paused') RETURNING id"));
     st.bind(1, state_name(before)).bind(2, c.id);
     recorded = update(std::move(st));
   }
@@ -536,6 +576,9 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
 Result<int> Engine::start_container(const std::string& id_or_name, const StdioFds& stdio, bool attach,
                                     const std::function<void()>& on_listening) {
   auto c = ROOST_TRY(impl_->lookup(id_or_name, false));
+  if (c.state == State::paused)
+    return make_error(ErrorKind::invalid, "unable to start container \"" + c.id + "\": container " + c.id +
+                                              " must be in Created or Stopped state to be started: container state improper");
   // The user starts it again: its restart policy applies again, its
   // restarts counted from 0 (as podman's RestartCount).
   ::unlink(stopped_by_user_path(run_dir(c)).c_str());
@@ -567,6 +610,12 @@ Result<int> Engine::spawn_monitor_of(const ContainerRecord& c, const StdioFds& s
   if (on_listening) command.push_back("--wait-attach");
   command.push_back(c.id);
   return spawn_monitor(command, stdio.err, on_listening);
+}
+
+Result<bool> Engine::change_state(const std::string& id, State from, State to) {
+  auto st = ROOST_TRY(impl_->db.prepare("UPDATE containers SET state = ? WHERE id = ? AND state = ? RETURNING id"));
+  st.bind(1, state_name(to)).bind(2, id).bind(3, state_name(from));
+  return Impl::update(std::move(st));
 }
 
 Result<void> Engine::rename_container(const std::string& id_or_name, const std::string& new_name) {
@@ -661,7 +710,7 @@ Result<std::vector<std::string>> Engine::prune() {
   std::vector<std::string> removed;
   for (auto& row : all) {
     auto& c = row.rec;
-    if (c.state == State::running) continue;
+    if (is_active(c.state)) continue;
     auto r = impl_->remove(c, false);
     if (!r) {
       log_warn("removing container " + c.id + ": " + r.error().str());
@@ -685,6 +734,7 @@ std::string state_name(State s) {
     case State::running: return "running";
     case State::exited: return "exited";
     case State::removing: return "removing";
+    case State::paused: return "paused";
   }
   return "unknown";
 }

@@ -1,6 +1,6 @@
 // Containers as objects: records in the state database (GRAPH/roost.db, table
 // "containers"), their root file systems in storage, and the lifecycle
-// created -> running -> exited; removal deletes the record. A running
+// created -> running (<-> paused) -> exited; removal deletes the record. A running
 // container has a monitor: the foreground roost that started it, or a
 // detached monitor process (monitor.hpp) that owns its stdio and log.
 //
@@ -31,8 +31,10 @@
 
 namespace roost::engine {
 
-enum class State { created, running, exited, removing };
+enum class State { created, running, exited, removing, paused };
 std::string state_name(State s);
+// Running or paused: its processes exist and its monitor waits for them.
+inline bool is_active(State s) { return s == State::running || s == State::paused; }
 
 // What the engine does around the process: its log and how it is stopped.
 // Not part of the OCI spec; stored beside the run options.
@@ -174,6 +176,25 @@ class Engine {
 
   // All containers, newest first, reconciled.
   Result<std::vector<ContainerRecord>> list();
+  // Freezes or thaws every process of a running container through its
+  // cgroup (pause_stats.cpp); the state becomes paused or running again.
+  // Without a cgroup (rootless on cgroup v1) an unsupported Error says why.
+  Result<void> pause_container(const std::string& id_or_name);
+  Result<void> unpause_container(const std::string& id_or_name);
+  // What `stats` shows for C, read from its cgroup now (zeros when it is not
+  // running); NET IO from its first process's network namespace.
+  struct Stats {
+    uint64_t cpu_ns = 0;
+    uint64_t mem_usage = 0, mem_limit = 0;  // the limit is the host's RAM when none is set
+    uint64_t net_rx = 0, net_tx = 0;
+    uint64_t block_read = 0, block_write = 0;
+    uint64_t pids = 0;
+    int64_t sampled_ns = 0;  // when it was read (wall clock)
+  };
+  Result<Stats> container_stats(const ContainerRecord& c);
+  // Whether containers get cgroups here; the reason as an unsupported Error when not.
+  Result<void> cgroups_available();
+
   // By full ID, unique ID prefix, or name.
   Result<ContainerRecord> lookup(const std::string& id_or_name);
   // Those created from IMAGE_ID (their spec left null).
@@ -200,6 +221,8 @@ class Engine {
   // log) and this waits until the policy is done, as podman's run does; the
   // last run's exit code. Else EXIT_CODE (foreground_restart.cpp).
   Result<int> restart_after_foreground(const std::string& id, int exit_code, const StdioFds& stdio);
+  // Moves container ID from state FROM to TO; false when it was not in FROM.
+  Result<bool> change_state(const std::string& id, State from, State to);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -69,6 +69,7 @@ std::string status_text(const ContainerRecord& c, int64_t now_ns) {
       return "Up " + a.substr(0, a.size() - 4);  // without " ago"
     }
     case State::exited: return "Exited (" + std::to_string(c.exit_code) + ") " + ago(c.finished_ns, now_ns);
+    case State::paused: return "Paused";
   }
   return "Unknown";
 }
@@ -105,12 +106,12 @@ json inspect_json(const ContainerRecord& c, const std::string& dir, storage::Dri
        {{"OciVersion", spec_at(spec, {"ociVersion"}, "1.0.2")},
         {"Status", state_name(c.state)},
         {"Running", running},
-        {"Paused", false},
+        {"Paused", c.state == State::paused},
         {"Restarting", false},
         {"OOMKilled", false},
         {"Dead", false},
-        {"Pid", running ? c.pid : 0},
-        {"ConmonPid", running ? c.monitor_pid : 0},  // podman's name for the monitor
+        {"Pid", is_active(c.state) ? c.pid : 0},
+        {"ConmonPid", is_active(c.state) ? c.monitor_pid : 0},  // podman's name for the monitor
         {"ExitCode", c.exit_code},
         {"Error", ""},
         {"StartedAt", go_time(c.started_ns)},

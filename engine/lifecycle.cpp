@@ -14,6 +14,7 @@
 #include "engine/journal.hpp"
 #include "engine/proc.hpp"
 #include "engine/signals.hpp"
+#include "runtime/cgroups.hpp"
 #include "runtime/exec.hpp"
 
 namespace roost::engine {
@@ -74,6 +75,10 @@ LifecycleOptions lifecycle_from_json(const json& j) {
 
 Result<void> Engine::stop_container(const std::string& id_or_name, std::optional<int> timeout) {
   auto c = ROOST_TRY(lookup(id_or_name));
+  // As podman 4.3: a paused container's stop signal could not be handled.
+  if (c.state == State::paused)
+    return make_error(ErrorKind::invalid,
+                      "container " + c.id + " is running or paused, refusing to clean up: container state improper");
   // Before the state check: a container waiting to be restarted by its
   // policy is exited now, and must stay so.
   if (c.lifecycle.restart.name != "no")
@@ -111,18 +116,23 @@ Result<void> Engine::stop_container(const std::string& id_or_name, std::optional
 
 Result<void> Engine::kill_container(const std::string& id_or_name, int signal) {
   auto c = ROOST_TRY(lookup(id_or_name));
-  auto fd = c.state == State::running ? open_process(c.pid, c.pid_start) : UniqueFd();
+  auto fd = is_active(c.state) ? open_process(c.pid, c.pid_start) : UniqueFd();
   if (!fd.valid())
     return make_error(ErrorKind::invalid, "can only kill running containers. " + c.id + " is in state " +
                                               state_name(c.state) + ": container state improper");
   ROOST_TRY(signal_process(fd.get(), signal));
+  // Other signals wait for unpause; SIGKILL does not (runc thaws too).
+  if (c.state == State::paused && signal == SIGKILL) {
+    auto cg = runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity);
+    if (cg) ROOST_TRY(cg->thaw());
+  }
   record_event(c, "kill", std::nullopt, {{"signal", signal_name(signal)}});
   return {};
 }
 
 Result<int> Engine::wait_container(const std::string& id_or_name) {
   auto c = ROOST_TRY(lookup(id_or_name));
-  while (c.state == State::running) {
+  while (is_active(c.state)) {
     auto fd = open_process(c.monitor_pid, c.monitor_start);
     if (fd.valid() && c.monitor_pid != ::getpid()) (void)wait_exit(fd.get(), std::chrono::milliseconds(-1));
     else std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -163,6 +173,8 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
     req.spec["annotations"]["io.roost.user"] = options.user;
     process["user"] = json{{"uid", 0}, {"gid", 0}};
   }
+  if (auto cg = runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity); cg && cg->exists())
+    for (auto& d : cg->dirs()) req.cgroup_procs.push_back(d + "/cgroup.procs");
   req.single_id = store_options().mapping.single_id;
   req.cache_dir = store_options().run_root + "/cache";
   req.stdin_fd = stdio.in;

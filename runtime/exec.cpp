@@ -124,6 +124,16 @@ Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>&
 [[noreturn]] void join_child(const ExecInRequest& r, const std::vector<std::pair<int, int>>& ns,
                              const std::optional<SeccompProgram>& seccomp, int fd, int pty_sock) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Opened here, in the host's mount namespace; only the process that
+  // execs joins (this one, which waits for it, stays out of its stats).
+  int cgroups[16];
+  size_t n_cgroups = 0;
+  for (const auto& procs : r.cgroup_procs) {
+    if (n_cgroups == std::size(cgroups)) break;
+    int cg = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    if (cg < 0) report(fd, 'E', static_cast<int>(ErrorKind::io), errno, "joining the container's cgroup");
+    cgroups[n_cgroups++] = cg;
+  }
   for (const auto& [nsfd, flag] : ns) {
     if (::setns(nsfd, flag) != 0) {
       int err = errno;
@@ -133,7 +143,12 @@ Result<void> set_up(const ExecInRequest& r, const std::optional<SeccompProgram>&
   }
   pid_t pid = ::fork();
   if (pid < 0) report(fd, 'E', static_cast<int>(ErrorKind::io), errno, "fork");
-  if (pid == 0) exec_child(r, seccomp, fd, pty_sock);
+  if (pid == 0) {
+    for (size_t i = 0; i < n_cgroups; ++i)
+      if (::write(cgroups[i], "0", 1) != 1) report(fd, 'E', static_cast<int>(ErrorKind::io), errno, "joining the container's cgroup");
+    exec_child(r, seccomp, fd, pty_sock);
+  }
+  for (size_t i = 0; i < n_cgroups; ++i) ::close(cgroups[i]);
   ::close(fd);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {

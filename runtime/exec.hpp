@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -25,6 +26,9 @@ struct ExecInRequest {
   bool detach = false;    // do not wait: return once it runs
   bool tty = false;       // a pty of the container's devpts, relayed to the stdio fds
   int timeout_ms = 0;     // > 0: killed (SIGKILL, exit 137) when it runs longer
+  // The cgroup.procs files of the container's cgroup (cgroups.hpp), joined
+  // before the namespaces, so that pause and stats cover the process too.
+  std::vector<std::string> cgroup_procs;
 };
 
 // The process's exit code (128+N for a signal); 127/126 with podman's line

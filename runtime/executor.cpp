@@ -161,8 +161,9 @@ Result<Namespaces> plan_namespaces(const json& spec) {
         if (flag == CLONE_NEWPID) return make_error(ErrorKind::unsupported, "joining an existing PID namespace");
         continue;
       }
-      // cgroup and time namespaces are left as they are: nothing here sets
-      // up cgroups for containers.
+      // cgroup and time namespaces are left as they are: the container's
+      // cgroup (cgroups.hpp) is joined through on_namespaces, and it sees
+      // its path in the host's hierarchy.
       ns.clone_flags |= flag;
       ns.user |= flag == CLONE_NEWUSER;
       ns.net |= flag == CLONE_NEWNET;
