@@ -161,6 +161,8 @@ test_pause_and_unpause_all() {
   assert_not_contains "$output" "Paused"
   run_roost 125 pause --all a1
   is "$stderr" "Error: --all and containers cannot be used together"
+  run_roost 0 events --stream=false --filter container=a1 --filter event=pause --filter event=unpause --format '{{.Status}}'
+  is "$(tr '\n' ' ' <<<"$stdout")" "pause unpause " "pause and unpause are events"
 }
 
 test_cgroups_are_removed_whoever_records_the_exit() {
