@@ -158,9 +158,13 @@ test_container_prune() {
 test_dead_roost_is_reconciled() {
   local secs=$((RANDOM + 100000))
   run_in_background orphan "$secs"
-  local pid i
+  local pid roost_pid i
   pid=$(roost inspect orphan | jq -r '.[0].State.Pid')
-  kill -9 "$bg_pid"
+  # The roost process itself (the container's monitor), not the subshell
+  # that $bg_pid names: a roost left alive would record the exit itself.
+  roost_pid=$(roost inspect orphan | jq -r '.[0].State.ConmonPid')
+  ((roost_pid > 0)) || fail "inspect shows no PID for the roost running orphan"
+  kill -9 "$roost_pid"
   wait "$bg_pid" 2>/dev/null
   # The container may outlive its roost; once its process is gone too the
   # record must not claim it still runs.
