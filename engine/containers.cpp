@@ -599,10 +599,11 @@ Result<int> Engine::start_container(const std::string& id_or_name, const StdioFd
     if (!result || auto_remove) return result;
     return restart_after_foreground(id, *result, stdio);
   }
-  return spawn_monitor_of(c, stdio);
+  return spawn_monitor_of(c, stdio, on_listening);
 }
 
-Result<int> Engine::spawn_monitor_of(const ContainerRecord& c, const StdioFds& stdio) {
+Result<int> Engine::spawn_monitor_of(const ContainerRecord& c, const StdioFds& stdio,
+                                     const std::function<void()>& on_listening) {
   if (c.state == State::running) return 0;
   if (c.state == State::removing) return make_error(ErrorKind::invalid, "container " + c.id + " is being removed");
   auto command = impl_->opts.monitor_command;

@@ -214,8 +214,10 @@ class Engine {
 
  private:
   explicit Engine(std::unique_ptr<Impl> impl);
-  // Starts a monitor process for C (start_container without ATTACH).
-  Result<int> spawn_monitor_of(const ContainerRecord& c, const StdioFds& stdio);
+  // Starts a monitor process for C (start_container without ATTACH);
+  // ON_LISTENING as start_container's.
+  Result<int> spawn_monitor_of(const ContainerRecord& c, const StdioFds& stdio,
+                               const std::function<void()>& on_listening = {});
   // After a foreground run of ID that exited with EXIT_CODE: when its
   // restart policy starts it again, a monitor does (its output goes to the
   // log) and this waits until the policy is done, as podman's run does; the
