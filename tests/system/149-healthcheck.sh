@@ -25,11 +25,7 @@ wait_for_health() {
 
 # The PIDs of this test's `healthcheck run` processes.
 check_pids() {
-  local p
-  for p in $(pgrep -f -- "healthcheck run" 2>/dev/null); do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- " $(graph_root) " && echo "$p"
-  done
-  return 0
+  store_pids "healthcheck run"
 }
 
 test_manual_checks_and_the_state() {

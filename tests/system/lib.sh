@@ -243,14 +243,20 @@ wait_for_status() {
   fail "container $1 did not reach status $2 (last: $s)"
 }
 
-# monitor_pids [ID]: PIDs of this test's detached-container monitors (of
-# container ID when given), one a line.
-monitor_pids() {
+# store_pids PATTERN: PIDs of this test's roost processes (those given this
+# test's store) whose command line matches PATTERN, one a line.
+store_pids() {
   local p
-  for p in $(pgrep -f -- "container-monitor ${1:-}" 2>/dev/null); do
+  for p in $(pgrep -f -- "$1" 2>/dev/null); do
     tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- " $(graph_root) " && echo "$p"
   done
   return 0
+}
+
+# monitor_pids [ID]: PIDs of this test's detached-container monitors (of
+# container ID when given), one a line.
+monitor_pids() {
+  store_pids "container-monitor ${1:-}"
 }
 
 # assert_store_empty: no layer directories and nothing staged (no partial
