@@ -174,7 +174,8 @@ class Engine {
   // A running container needs FORCE, which kills it (SIGKILL) and waits.
   Result<void> remove_container(const std::string& id_or_name, bool force);
 
-  // All containers, newest first, reconciled.
+  // All containers, newest first, reconciled; without their OCI specs
+  // (null): lookup() gives those.
   Result<std::vector<ContainerRecord>> list();
   // Freezes or thaws every process of a running container through its
   // cgroup (pause_stats.cpp); the state becomes paused or running again.
