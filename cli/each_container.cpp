@@ -11,7 +11,7 @@ Result<std::vector<std::string>> names_or_running(engine::Engine& eng, const std
   if (!all) return names;
   std::vector<std::string> out;
   for (auto& c : ROOST_TRY(eng.list()))
-    if (c.state == engine::State::running) out.push_back(c.id);
+    if (engine::is_active(c.state)) out.push_back(c.id);
   return out;
 }
 

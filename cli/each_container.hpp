@@ -12,7 +12,9 @@
 
 namespace roost::cli {
 
-// NAMES, or with ALL the IDs of every running container (not both).
+// NAMES, or with ALL the IDs of every running or paused container (not both):
+// as podman, `kill --all` kills paused ones too and `stop --all` reports each
+// paused one as it reports `stop NAME` of it.
 Result<std::vector<std::string>> names_or_running(engine::Engine& eng, const std::vector<std::string>& names, bool all);
 
 int for_each_container(const std::vector<std::string>& names,

@@ -1,6 +1,5 @@
 #include "cli/host_probe.hpp"
 
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -11,51 +10,9 @@
 
 #include "common/fd.hpp"
 #include "common/process.hpp"
+#include "runtime/cgroups.hpp"
 
 namespace roost::cli {
-namespace {
-
-constexpr long kCgroup2Magic = 0x63677270;
-constexpr long kTmpfsMagic = 0x01021994;
-
-long statfs_type(const std::string& path) {
-  struct statfs st;
-  return ::statfs(path.c_str(), &st) == 0 ? static_cast<long>(st.f_type) : -1;
-}
-
-std::vector<std::string> words_of(const std::string& path) {
-  std::vector<std::string> out;
-  auto text = read_file(path);
-  if (!text) return out;
-  std::istringstream in(*text);
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
-// Enabled v1 controllers that are mounted somewhere (hierarchy != 0).
-std::vector<std::string> v1_controllers() {
-  std::vector<std::string> out;
-  auto text = read_file("/proc/cgroups");
-  if (!text) return out;
-  std::istringstream in(*text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream l(line);
-    std::string name;
-    int hierarchy = 0, cgroups = 0, enabled = 0;
-    if (l >> name >> hierarchy >> cgroups >> enabled && hierarchy != 0 && enabled) out.push_back(name);
-  }
-  return out;
-}
-
-bool owned_by(const std::string& path, uid_t uid) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && st.st_uid == uid;
-}
-
-}  // namespace
-
 std::string cgroup_version_name(CgroupVersion v) {
   switch (v) {
     case CgroupVersion::v1: return "v1";
@@ -66,44 +23,19 @@ std::string cgroup_version_name(CgroupVersion v) {
   return "unknown";
 }
 
-CgroupInfo probe_cgroups(uid_t uid, bool root) {
+CgroupInfo probe_cgroups(bool root) {
+  auto host = runtime::probe_host_cgroups(!root);
   CgroupInfo info;
-  long top = statfs_type("/sys/fs/cgroup");
-  std::string v2_mount;
-  if (top == kCgroup2Magic) {
-    info.version = CgroupVersion::v2;
-    v2_mount = "/sys/fs/cgroup";
-  } else if (top == kTmpfsMagic) {
-    if (statfs_type("/sys/fs/cgroup/unified") == kCgroup2Magic) {
-      info.version = CgroupVersion::hybrid;
-      v2_mount = "/sys/fs/cgroup/unified";
-    } else {
-      info.version = CgroupVersion::v1;
-    }
-  }
-  if (auto text = read_file("/proc/self/cgroup")) {
-    std::istringstream in(*text);
-    for (std::string line; std::getline(in, line);)
-      if (line.rfind("0::", 0) == 0) info.own_path = line.substr(3);
-  }
-  if (root) {
-    info.delegated = true;
-    info.controllers = info.version == CgroupVersion::v2 ? words_of(v2_mount + "/cgroup.controllers") : v1_controllers();
-    return info;
-  }
-  if (v2_mount.empty()) return info;
-  // A systemd user manager owns user@UID.service; a login session's own
-  // scope is owned by root, so look at both.
-  std::string u = std::to_string(uid);
-  for (const std::string& dir : {v2_mount + info.own_path,
-                                 v2_mount + "/user.slice/user-" + u + ".slice/user@" + u + ".service"}) {
-    if (info.own_path.empty() && dir == v2_mount) continue;
-    if (owned_by(dir, uid) && owned_by(dir + "/cgroup.procs", uid)) {
-      info.delegated = true;
-      info.controllers = words_of(dir + "/cgroup.controllers");
+  switch (host.mounts.layout) {
+    case runtime::CgroupLayout::v1:
+      info.version = host.mounts.v2.empty() ? CgroupVersion::v1 : CgroupVersion::hybrid;
       break;
-    }
+    case runtime::CgroupLayout::v2: info.version = CgroupVersion::v2; break;
+    case runtime::CgroupLayout::none: break;
   }
+  info.controllers = std::move(host.controllers);
+  info.delegated = host.usable;
+  info.own_path = std::move(host.own_path);
   return info;
 }
 

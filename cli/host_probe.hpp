@@ -14,17 +14,17 @@ std::string cgroup_version_name(CgroupVersion v);
 
 struct CgroupInfo {
   CgroupVersion version = CgroupVersion::unknown;
-  // Controllers this user can use: for root every enabled controller; for a
-  // normal user those of a v2 cgroup it owns (a delegated subtree).
+  // Controllers this user's containers get: for root every enabled
+  // controller; for a normal user those of a v2 cgroup it owns (delegated).
   std::vector<std::string> controllers;
-  // The user owns its cgroup (v2), so it can create child cgroups there.
+  // Containers get cgroups: root, or a normal user who owns a v2 subtree.
   bool delegated = false;
   std::string own_path;  // this process's v2 cgroup ("/user.slice/...")
 };
 
-// Reads /sys/fs/cgroup (cgroup2fs: v2; tmpfs with a cgroup2 "unified" mount:
-// hybrid; else v1) and /proc/self/cgroup.
-CgroupInfo probe_cgroups(uid_t uid, bool root);
+// From runtime/cgroups: v1 with a controller-less cgroup2 mount beside it is
+// hybrid; ROOT or not decides what containers get, as it does for them.
+CgroupInfo probe_cgroups(bool root);
 
 struct ProgramInfo {
   std::string path;     // empty when not installed

@@ -35,7 +35,7 @@ Result<json> collect(Session& s) {
     log_warn("cannot determine the user namespace ID mappings: " + m.error().str());
   }
   const storage::StoreOptions* store = ROOST_TRY(s.store_options());
-  auto cg = probe_cgroups(user->uid, !user->rootless);
+  auto cg = probe_cgroups(!user->rootless);
   auto dist = distribution();
   std::string arch = host_arch();
 

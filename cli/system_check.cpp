@@ -216,7 +216,7 @@ void check_overlay(Report& rep, const ProgramInfo& fuse, bool fuse_configured) {
 }
 
 void check_cgroups(Report& rep, const Who& w, bool root) {
-  auto cg = probe_cgroups(w.uid, root);
+  auto cg = probe_cgroups(root);
   std::string list;
   for (const auto& c : cg.controllers) list += (list.empty() ? "" : " ") + c;
   const std::string v = cgroup_version_name(cg.version);

@@ -15,6 +15,7 @@
 #include "common/fd.hpp"
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
+#include "engine/container_cgroup.hpp"
 #include "engine/container_events.hpp"
 #include "engine/health_run.hpp"
 #include "engine/host_files.hpp"
@@ -25,7 +26,6 @@
 #include "image/reference.hpp"
 #include "netns/attach.hpp"
 #include "netns/ports.hpp"
-#include "runtime/cgroups.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/external.hpp"
 #include "storage/db.hpp"
@@ -280,16 +280,18 @@ struct Engine::Impl {
 
   // The container's cgroup when it can have one here (cgroups.hpp).
   std::optional<runtime::ContainerCgroup> cgroup_of(const std::string& id) const {
-    auto cg = runtime::ContainerCgroup::for_container(id, opts.rootless);
+    auto cg = container_cgroup(store_opts(), id);
     if (!cg) return std::nullopt;
     return std::move(cg).value();
   }
   // Kills what is left in it and removes it: whoever records an exit or a
   // removal does, so that no cgroup outlives its container.
+  static void release(const runtime::ContainerCgroup& cg, const std::string& id) {
+    if (!cg.exists()) return;
+    if (auto r = cg.remove(); !r) log_warn("container " + id + ": " + r.error().str());
+  }
   void release_cgroup(const std::string& id) const {
-    auto cg = cgroup_of(id);
-    if (!cg || !cg->exists()) return;
-    if (auto r = cg->remove(); !r) log_warn("container " + id + ": " + r.error().str());
+    if (auto cg = cgroup_of(id)) release(*cg, id);
   }
   // A paused container's processes only die of SIGKILL once thawed (v1).
   void thaw(const std::string& id) const {
@@ -443,7 +445,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
                                                          runtime::external_state_root(store_opts().run_root, runtime_path),
                                                          c.id, on_started);
   network.stop();
-  if (cgroup) release_cgroup(c.id);
+  if (cgroup) Impl::release(*cgroup, c.id);
   if (hooks && hooks->exited) hooks->exited();
 
   Result<bool> recorded = false;
@@ -453,7 +455,8 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
         "WHERE id = ? AND state IN ('running', 'paused') RETURNING id"));
     st.bind(1, int64_t{result->exit_code}).bind(2, now_ns()).bind(3, c.id);
     recorded = update(std::move(st));
-    record_container_event(store_opts(), c, "died", result->exit_code);
+    // Not when `rm -f` won the race: the container is gone, not dead.
+    if (recorded && *recorded) record_container_event(store_opts(), c, "died", result->exit_code);
   } else {
     auto st = ROOST_TRY(db.prepare(
         "UPDATE containers SET state = ?, pid = 0, started = 0 WHERE id = ? AND state IN ('running', 'paused') RETURNING id"));

@@ -10,11 +10,11 @@
 #include <thread>
 
 #include "common/log.hpp"
+#include "engine/container_cgroup.hpp"
 #include "engine/containers.hpp"
 #include "engine/journal.hpp"
 #include "engine/proc.hpp"
 #include "engine/signals.hpp"
-#include "runtime/cgroups.hpp"
 #include "runtime/exec.hpp"
 
 namespace roost::engine {
@@ -123,7 +123,7 @@ Result<void> Engine::kill_container(const std::string& id_or_name, int signal) {
   ROOST_TRY(signal_process(fd.get(), signal));
   // Other signals wait for unpause; SIGKILL does not (runc thaws too).
   if (c.state == State::paused && signal == SIGKILL) {
-    auto cg = runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity);
+    auto cg = container_cgroup(store_options(), c.id);
     if (cg) ROOST_TRY(cg->thaw());
   }
   record_event(c, "kill", std::nullopt, {{"signal", signal_name(signal)}});
@@ -173,7 +173,7 @@ Result<int> Engine::exec_container(const std::string& id_or_name, const ExecOpti
     req.spec["annotations"]["io.roost.user"] = options.user;
     process["user"] = json{{"uid", 0}, {"gid", 0}};
   }
-  if (auto cg = runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity); cg && cg->exists())
+  if (auto cg = container_cgroup(store_options(), c.id); cg && cg->exists())
     for (auto& d : cg->dirs()) req.cgroup_procs.push_back(d + "/cgroup.procs");
   req.single_id = store_options().mapping.single_id;
   req.cache_dir = store_options().run_root + "/cache";

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "common/fd.hpp"
+#include "engine/container_cgroup.hpp"
 #include "engine/containers.hpp"
-#include "runtime/cgroups.hpp"
 
 namespace roost::engine {
 namespace {
@@ -36,7 +36,7 @@ Error improper(const std::string& what) { return make_error(ErrorKind::invalid, 
 }  // namespace
 
 Result<void> Engine::cgroups_available() {
-  auto cg = runtime::ContainerCgroup::for_container(std::string(64, '0'), !store_options().mapping.identity);
+  auto cg = container_cgroup(store_options(), std::string(64, '0'));
   if (!cg) return std::move(cg).error();
   return {};
 }
@@ -46,7 +46,7 @@ Result<void> Engine::pause_container(const std::string& id_or_name) {
   auto c = ROOST_TRY(lookup(id_or_name));
   if (c.state == State::paused) return improper("\"" + c.id + "\" is already paused");
   if (c.state != State::running || c.pid <= 0) return improper("\"" + state_name(c.state) + "\" is not running, can't pause");
-  auto cg = ROOST_TRY(runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity));
+  auto cg = ROOST_TRY(container_cgroup(store_options(), c.id));
   if (!cg.exists())
     return make_error(ErrorKind::unsupported, "container " + c.id + " runs without a cgroup (" + cg.path() +
                                                   "): it cannot be paused; restart it to give it one");
@@ -63,7 +63,7 @@ Result<void> Engine::unpause_container(const std::string& id_or_name) {
   ROOST_TRY(cgroups_available());
   auto c = ROOST_TRY(lookup(id_or_name));
   if (c.state != State::paused) return improper("\"" + c.id + "\" is not paused, can't unpause");
-  auto cg = ROOST_TRY(runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity));
+  auto cg = ROOST_TRY(container_cgroup(store_options(), c.id));
   ROOST_TRY_CTX(cg.thaw(), "unpausing container " + c.id);
   if (!ROOST_TRY(change_state(c.id, State::paused, State::running)))
     return improper("container " + c.id + " changed state while being unpaused");
@@ -75,7 +75,7 @@ Result<Engine::Stats> Engine::container_stats(const ContainerRecord& c) {
   Stats s;
   s.sampled_ns = wall_ns();
   if (!is_active(c.state) || c.pid <= 0) return s;
-  auto cg = ROOST_TRY(runtime::ContainerCgroup::for_container(c.id, !store_options().mapping.identity));
+  auto cg = ROOST_TRY(container_cgroup(store_options(), c.id));
   auto st = ROOST_TRY_CTX(cg.stats(), "container " + c.id);
   s.sampled_ns = wall_ns();
   s.cpu_ns = st.cpu_ns;

@@ -74,20 +74,6 @@ bool owned_by(const std::string& path, uid_t uid) {
   return ::stat(path.c_str(), &st) == 0 && st.st_uid == uid;
 }
 
-// v2, rootless: the topmost cgroup above (and including) this process's own
-// that the user owns, relative to the mount; "" when there is none.
-std::string delegated_root(const std::string& mount, const std::string& own) {
-  uid_t uid = ::geteuid();
-  std::string found;
-  std::string cur = own;
-  while (!cur.empty() && cur != "/") {
-    if (owned_by(mount + cur, uid) && owned_by(mount + cur + "/cgroup.procs", uid)) found = cur;
-    auto slash = cur.find_last_of('/');
-    cur = slash == std::string::npos ? "" : cur.substr(0, slash);
-  }
-  return found;
-}
-
 // Polls until DONE or about ten seconds have passed, running RETRY now and then.
 template <class Done, class Retry>
 bool wait_until(Done done, Retry retry) {
@@ -140,6 +126,50 @@ CgroupMounts probe_cgroup_mounts() {
   return m;
 }
 
+std::string delegated_v2_root(const std::string& mount, const std::string& own, uid_t uid) {
+  std::string found;
+  std::string cur = own;
+  while (!cur.empty() && cur != "/") {
+    if (owned_by(mount + cur, uid) && owned_by(mount + cur + "/cgroup.procs", uid)) found = cur;
+    auto slash = cur.find_last_of('/');
+    cur = slash == std::string::npos ? "" : cur.substr(0, slash);
+  }
+  return found;
+}
+
+std::vector<std::string> enabled_v1_controllers(const std::string& proc_cgroups) {
+  std::vector<std::string> out;
+  std::istringstream in(proc_cgroups);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream l(line);
+    std::string name;
+    int hierarchy = 0, cgroups = 0, enabled = 0;
+    if (l >> name >> hierarchy >> cgroups >> enabled && hierarchy != 0 && enabled) out.push_back(name);
+  }
+  return out;
+}
+
+HostCgroups probe_host_cgroups(bool rootless) {
+  HostCgroups h;
+  h.mounts = probe_cgroup_mounts();
+  h.own_path = own_v2_cgroup(read_file("/proc/self/cgroup").value_or(""));
+  switch (h.mounts.layout) {
+    case CgroupLayout::none: break;
+    case CgroupLayout::v1:
+      h.usable = !rootless;
+      if (h.usable) h.controllers = enabled_v1_controllers(read_file("/proc/cgroups").value_or(""));
+      break;
+    case CgroupLayout::v2: {
+      std::string base = rootless ? delegated_v2_root(h.mounts.v2, h.own_path, ::geteuid()) : "";
+      h.usable = !rootless || !base.empty();
+      if (h.usable) h.controllers = split_ws(read_text(h.mounts.v2 + base + "/cgroup.controllers").value_or(""));
+      break;
+    }
+  }
+  return h;
+}
+
 Result<ContainerCgroup> ContainerCgroup::for_container(const std::string& id, bool rootless) {
   auto mounts = probe_cgroup_mounts();
   ContainerCgroup cg;
@@ -163,7 +193,7 @@ Result<ContainerCgroup> ContainerCgroup::for_container(const std::string& id, bo
   }
   std::string base;
   if (rootless) {
-    base = delegated_root(mounts.v2, own_v2_cgroup(read_file("/proc/self/cgroup").value_or("")));
+    base = delegated_v2_root(mounts.v2, own_v2_cgroup(read_file("/proc/self/cgroup").value_or("")), ::geteuid());
     if (base.empty())
       return make_error(ErrorKind::unsupported,
                         "roost runs in no cgroup v2 subtree that the user owns (no delegation: run it in a systemd "

@@ -46,6 +46,26 @@ std::string own_v2_cgroup(const std::string& proc_self_cgroup);
 
 // Reads /proc/self/mountinfo.
 CgroupMounts probe_cgroup_mounts();
+// v2: the topmost cgroup at or above OWN (relative to the mount at MOUNT)
+// whose directory and cgroup.procs UID owns: where a normal user may make
+// cgroups. "" when there is none (no delegation).
+std::string delegated_v2_root(const std::string& mount, const std::string& own, uid_t uid);
+
+// Pure: the enabled v1 controllers that are mounted (hierarchy != 0) from
+// /proc/cgroups's text.
+std::vector<std::string> enabled_v1_controllers(const std::string& proc_cgroups);
+
+// The host as `roost info` and `roost system check` describe it, decided as
+// ContainerCgroup::for_container decides, so they never disagree.
+struct HostCgroups {
+  CgroupMounts mounts;
+  std::string own_path;        // this process's v2 cgroup ("" without one)
+  bool usable = false;         // containers get cgroups (root: always; a normal user: a delegated v2 subtree)
+  // Root on v1: every enabled controller the host mounts; else those of the
+  // (delegated) v2 cgroup containers are made under.
+  std::vector<std::string> controllers;
+};
+HostCgroups probe_host_cgroups(bool rootless);
 
 // A container's cgroup, whether or not it exists yet.
 class ContainerCgroup {

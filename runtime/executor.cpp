@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,122 +17,15 @@
 #include "runtime/container_init.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/seccomp.hpp"
+#include "runtime/signal_forwarder.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/terminal.hpp"
+#include "userns/userns.hpp"
 
 namespace roost::runtime {
 namespace {
 
 using nlohmann::json;
-
-volatile sig_atomic_t g_container_pid = 0;
-
-void forward_signal(int sig) {
-  if (g_container_pid > 0) ::kill(g_container_pid, sig);
-}
-
-// Forwards the signals a user sends to a foreground process to the
-// container's first process while it runs; restores on scope exit.
-class SignalForwarder {
- public:
-  explicit SignalForwarder(pid_t pid) {
-    g_container_pid = pid;
-    struct sigaction fwd{};
-    fwd.sa_handler = forward_signal;
-    sigemptyset(&fwd.sa_mask);
-    fwd.sa_flags = SA_RESTART;
-    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &fwd, &old_[i]);
-  }
-  ~SignalForwarder() {
-    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-    g_container_pid = 0;
-  }
-  SignalForwarder(const SignalForwarder&) = delete;
-  SignalForwarder& operator=(const SignalForwarder&) = delete;
-
- private:
-  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-  struct sigaction old_[std::size(kSignals)];
-};
-
-Result<void> write_proc(pid_t pid, const char* file, const std::string& data) {
-  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  auto fd = ROOST_TRY(open_file(path, O_WRONLY));
-  // The kernel takes a map in a single write(2).
-  ssize_t n = ::write(fd.get(), data.data(), data.size());
-  if (n < 0) return sys_error("writing \"" + data.substr(0, data.find('\n')) + "\" to", path);
-  return {};
-}
-
-// newuidmap or newgidmap, started; its output (for the error) in OUT.
-struct MapHelper {
-  std::string program;
-  Child child;
-  UniqueFd out;
-};
-
-Result<MapHelper> start_map_helper(const std::string& program, pid_t pid, const std::vector<userns::IdRange>& map) {
-  std::vector<std::string> args{program, std::to_string(pid)};
-  for (const auto& r : map) {
-    args.push_back(std::to_string(r.container_id));
-    args.push_back(std::to_string(r.host_id));
-    args.push_back(std::to_string(r.size));
-  }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
-  MapHelper h{program, Child(), UniqueFd(p[0])};
-  UniqueFd wr(p[1]);
-  posix_spawn_file_actions_t fa;
-  ::posix_spawn_file_actions_init(&fa);
-  ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&fa, wr.get(), 1);
-  ::posix_spawn_file_actions_adddup2(&fa, wr.get(), 2);
-  pid_t child = -1;
-  // posix_spawn (a vfork) rather than fork: nothing of this process's memory
-  // is copied.
-  int rc = ::posix_spawnp(&child, program.c_str(), &fa, nullptr, argv.data(), environ);
-  ::posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    errno = rc;
-    return sys_error("running " + program);
-  }
-  h.child = Child(child);
-  return h;
-}
-
-Result<void> finish_map_helper(MapHelper& h) {
-  auto out = read_fd(h.out.get());
-  int code = exit_code_of(ROOST_TRY(h.child.wait()));
-  if (code == 0) return {};
-  std::string text = out ? std::move(out).value() : std::string();
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return make_error(ErrorKind::unsupported, h.program + " failed (exit " + std::to_string(code) + "): " + text +
-                                                " (check your ranges in /etc/subuid and /etc/subgid)");
-}
-
-Result<void> write_maps(const userns::IdMapping& m, pid_t pid) {
-  if (m.single_id) {
-    // Without CAP_SETGID outside, a gid_map is only taken once setgroups(2)
-    // is denied (user_namespaces(7)).
-    ROOST_TRY(write_proc(pid, "setgroups", "deny"));
-    ROOST_TRY(write_proc(pid, "uid_map", userns::format_map(m.uids)));
-    return write_proc(pid, "gid_map", userns::format_map(m.gids));
-  }
-  if (::geteuid() == 0) {
-    ROOST_TRY(write_proc(pid, "uid_map", userns::format_map(m.uids)));
-    return write_proc(pid, "gid_map", userns::format_map(m.gids));
-  }
-  // The two helpers are independent: run them side by side.
-  auto uid_helper = ROOST_TRY(start_map_helper("newuidmap", pid, m.uids));
-  auto gid_helper = ROOST_TRY(start_map_helper("newgidmap", pid, m.gids));
-  auto uids = finish_map_helper(uid_helper);
-  auto gids = finish_map_helper(gid_helper);
-  if (!uids) return uids;
-  return gids;
-}
 
 struct Namespaces {
   int clone_flags = 0;
@@ -363,9 +255,10 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
   // process, as PID 1 of its new PID namespace when one is asked for.
   Child child(ROOST_TRY(clone_container(ns.clone_flags, ns.join_user, cfg, sock.get())));
   child_sock.reset();
-  SignalForwarder forwarder(child.pid());
+  SignalForwarder forwarder;
+  forwarder.target(child.pid());
 
-  if (ns.user) ROOST_TRY_CTX(write_maps(request.mapping, child.pid()), "setting up the user namespace ID maps");
+  if (ns.user) ROOST_TRY_CTX(userns::write_id_maps(request.mapping, child.pid()), "setting up the user namespace ID maps");
   if (request.on_namespaces) ROOST_TRY(request.on_namespaces(child.pid()));
   if (ns.user || request.on_namespaces) ROOST_TRY(write_all(sock.get(), "G", 1));
   UniqueFd master;

@@ -17,6 +17,7 @@
 #include "common/log.hpp"
 #include "common/process.hpp"
 #include "runtime/syscalls.hpp"
+#include "runtime/signal_forwarder.hpp"
 #include "runtime/terminal.hpp"
 #include "userns/userns.hpp"
 
@@ -24,8 +25,6 @@ namespace roost::runtime {
 namespace {
 
 using nlohmann::json;
-
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 // What the helper knows. The runtime's name (its file name) leads every error.
 struct Plan {
@@ -219,48 +218,13 @@ int helper_main(const Plan& p, int status_fd) {
   sa.sa_handler = ignore_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  for (int s : kSignals) ::sigaction(s, &sa, nullptr);
+  for (int s : kForwardedSignals) ::sigaction(s, &sa, nullptr);
   auto r = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? drive(p, status_fd)
                                                   : Result<int>(sys_error("prctl(PR_SET_CHILD_SUBREAPER)"));
   if (r) return *r;
   send_record(status_fd, 'E', std::to_string(static_cast<int>(r.error().kind())) + " " + r.error().str());
   return 125;
 }
-
-volatile sig_atomic_t g_target = 0;
-volatile sig_atomic_t g_pending = 0;
-
-void forward_signal(int sig) {
-  if (g_target > 0) ::kill(g_target, sig);
-  else g_pending = sig;
-}
-
-// Forwards the caller's signals to the container's process once known; one
-// that arrives before is delivered when it is.
-class Forwarder {
- public:
-  Forwarder() {
-    struct sigaction fwd{};
-    fwd.sa_handler = forward_signal;
-    sigemptyset(&fwd.sa_mask);
-    fwd.sa_flags = SA_RESTART;
-    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &fwd, &old_[i]);
-  }
-  void target(pid_t pid) {
-    g_target = pid;
-    if (int sig = g_pending) ::kill(pid, sig);
-  }
-  ~Forwarder() {
-    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-    g_target = 0;
-    g_pending = 0;
-  }
-  Forwarder(const Forwarder&) = delete;
-  Forwarder& operator=(const Forwarder&) = delete;
-
- private:
-  struct sigaction old_[std::size(kSignals)];
-};
 
 // Removes the bundle when the run ends, whichever way.
 struct BundleDir {
@@ -321,7 +285,7 @@ Result<ExecResult> run_with_external_runtime(const std::string& runtime_path, co
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe");
   UniqueFd status_rd(fds[0]), status_wr(fds[1]);
-  Forwarder forwarder;
+  SignalForwarder forwarder;
   const int wr = status_wr.get();
   auto helper = ROOST_TRY_CTX(userns::fork_in_userns(request.mapping, [&p, wr] { return helper_main(p, wr); }),
                               p.name + ": setting up its user namespace");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -107,39 +108,79 @@ Result<void> write_proc(pid_t pid, const char* file, const std::string& data) {
   return {};
 }
 
-Result<void> run_map_helper(const std::string& program, pid_t pid, const std::vector<IdRange>& map) {
-  std::vector<std::string> argv{program, std::to_string(pid)};
+// newuidmap or newgidmap, started; its output (for the error) in OUT.
+struct MapHelper {
+  std::string program;
+  Child child;
+  UniqueFd out;
+};
+
+Result<MapHelper> start_map_helper(const std::string& program, pid_t pid, const std::vector<IdRange>& map) {
+  std::vector<std::string> args{program, std::to_string(pid)};
   for (const auto& r : map) {
-    argv.push_back(std::to_string(r.container_id));
-    argv.push_back(std::to_string(r.host_id));
-    argv.push_back(std::to_string(r.size));
+    args.push_back(std::to_string(r.container_id));
+    args.push_back(std::to_string(r.host_id));
+    args.push_back(std::to_string(r.size));
   }
-  std::string cmdline;
-  for (const auto& a : argv) cmdline += (cmdline.empty() ? "" : " ") + a;
-  auto out = ROOST_TRY_CTX(run_program(argv), "running " + cmdline);
-  if (out.exit_code != 0) {
-    std::string msg = out.output;
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    return make_error(ErrorKind::unsupported, cmdline + " failed (exit " + std::to_string(out.exit_code) +
-                                                  "): " + (msg.empty() ? "no output" : msg) +
-                                                  " (check your ranges in /etc/subuid and /etc/subgid)");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
+  MapHelper h{program, Child(), UniqueFd(p[0])};
+  UniqueFd wr(p[1]);
+  posix_spawn_file_actions_t fa;
+  ::posix_spawn_file_actions_init(&fa);
+  ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&fa, wr.get(), 1);
+  ::posix_spawn_file_actions_adddup2(&fa, wr.get(), 2);
+  pid_t child = -1;
+  // posix_spawn (a vfork) rather than fork: nothing of this process's memory
+  // is copied.
+  int rc = ::posix_spawnp(&child, program.c_str(), &fa, nullptr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    errno = rc;
+    return sys_error("running " + program);
   }
-  return {};
+  h.child = Child(child);
+  return h;
 }
 
-Result<void> write_maps(const IdMapping& m, pid_t pid) {
+Result<void> finish_map_helper(MapHelper& h) {
+  auto out = read_fd(h.out.get());
+  int code = exit_code_of(ROOST_TRY(h.child.wait()));
+  if (code == 0) return {};
+  std::string text = out ? std::move(out).value() : std::string();
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return make_error(ErrorKind::unsupported, h.program + " failed (exit " + std::to_string(code) + "): " + text +
+                                                " (check your ranges in /etc/subuid and /etc/subgid)");
+}
+
+}  // namespace
+
+Result<void> write_id_maps(const IdMapping& m, pid_t pid) {
   if (m.single_id) {
-    // Without CAP_SETGID in the parent namespace the kernel only takes a
-    // gid_map once setgroups(2) is denied (user_namespaces(7)).
+    // Without CAP_SETGID outside, a gid_map is only taken once setgroups(2)
+    // is denied (user_namespaces(7)).
     ROOST_TRY(write_proc(pid, "setgroups", "deny"));
     ROOST_TRY(write_proc(pid, "uid_map", format_map(m.uids)));
-    ROOST_TRY(write_proc(pid, "gid_map", format_map(m.gids)));
-    return {};
+    return write_proc(pid, "gid_map", format_map(m.gids));
   }
-  ROOST_TRY(run_map_helper("newuidmap", pid, m.uids));
-  ROOST_TRY(run_map_helper("newgidmap", pid, m.gids));
-  return {};
+  if (::geteuid() == 0) {
+    ROOST_TRY(write_proc(pid, "uid_map", format_map(m.uids)));
+    return write_proc(pid, "gid_map", format_map(m.gids));
+  }
+  // The two helpers are independent: run them side by side.
+  auto uid_helper = ROOST_TRY(start_map_helper("newuidmap", pid, m.uids));
+  auto gid_helper = ROOST_TRY(start_map_helper("newgidmap", pid, m.gids));
+  auto uids = finish_map_helper(uid_helper);
+  auto gids = finish_map_helper(gid_helper);
+  if (!uids) return uids;
+  return gids;
 }
+
+namespace {
 
 // A forked helper that has entered its namespaces and is about to run the
 // caller's body; MSG reads what it reports (EOF once it exits or execs).
@@ -203,7 +244,7 @@ Result<Helper> start_helper(const IdMapping& mapping, const std::function<void(i
   while (n < 0 && errno == EINTR);
   if (n < 0) return sys_error("reading from the user namespace helper");
   if (n == 1 && first == 'R') {
-    if (new_userns) ROOST_TRY_CTX(write_maps(mapping, pid), "setting up the user namespace ID maps");
+    if (new_userns) ROOST_TRY_CTX(write_id_maps(mapping, pid), "setting up the user namespace ID maps");
     ROOST_TRY(write_all(down_wr.get(), "g", 1));
   } else if (n == 1) {
     h.early.assign(1, first);

@@ -22,6 +22,11 @@ Result<IdMapping> mapping_for(const UserContext& user);
 Result<IdMapping> mapping_for(const UserContext& user, const std::string& subuid_path,
                               const std::string& subgid_path);
 
+// Writes MAPPING into PID's new user namespace: directly as root or for a
+// single-ID map, else through newuidmap and newgidmap (run side by side); the
+// error names the helper, its output and the files to check.
+Result<void> write_id_maps(const IdMapping& mapping, pid_t pid);
+
 // True when this process already runs inside a user namespace that roost set
 // up (for example under `roost unshare`), so no new one is needed.
 bool inside_roost_userns();

@@ -165,6 +165,25 @@ test_pause_and_unpause_all() {
   is "$(tr '\n' ' ' <<<"$stdout")" "pause unpause " "pause and unpause are events"
 }
 
+test_stop_and_kill_all_include_paused_containers() {
+  root_with_cgroups
+  run_roost 0 run -d --name up busybox sleep 1000
+  local up=$stdout
+  run_roost 0 run -d --name pz busybox sleep 1000
+  local pz=$stdout
+  run_roost 0 pause pz
+  run_roost 125 stop --all -t 1
+  is "$stdout" "$up" "the running one stopped"
+  assert_contains "$stderr" "Error: container $pz is running or paused, refusing to clean up: container state improper" \
+    "the paused one is reported, as by podman 4.3"
+  wait_for_status pz paused
+  run_roost 0 kill --all
+  is "$stdout" "$pz" "kill --all signals the paused one too"
+  wait_for_status pz exited
+  run_roost 0 inspect pz --format '{{.State.ExitCode}}'
+  is "$output" "137" "SIGKILL ended it"
+}
+
 test_cgroups_are_removed_whoever_records_the_exit() {
   root_with_cgroups
   # The foreground roost: the container sees its own cgroup.

@@ -76,4 +76,17 @@ BOOST_AUTO_TEST_CASE(net_dev_sums_all_but_loopback) {
   BOOST_TEST(tx == 1130u);
 }
 
+BOOST_AUTO_TEST_CASE(enabled_v1_controllers_skip_unmounted_and_disabled) {
+  const char* text =
+      "#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
+      "cpuset\t3\t6\t1\n"
+      "cpu\t1\t7\t1\n"
+      "rdma\t0\t1\t1\n"
+      "memory\t5\t90\t0\n"
+      "pids\t7\t80\t1\n";
+  auto got = enabled_v1_controllers(text);
+  BOOST_TEST((got == std::vector<std::string>{"cpuset", "cpu", "pids"}));
+  BOOST_TEST(enabled_v1_controllers("").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
