@@ -25,6 +25,7 @@
 #include "engine/proc.hpp"
 #include "image/reference.hpp"
 #include "netns/attach.hpp"
+#include "netns/pasta.hpp"
 #include "netns/ports.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/external.hpp"
@@ -217,6 +218,7 @@ struct Engine::Impl {
       }
     }
     release_cgroup(c.id);
+    if (c.options.network.mode == netns::Mode::pasta) netns::Pasta::stop_left_over(run_dir(c.id));
     int64_t now = now_ns();
     bool never_ran = c.pid <= 0;
     int code = killed ? 128 + SIGKILL : kUnknownExit;

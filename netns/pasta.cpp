@@ -70,6 +70,24 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
   return p;
 }
 
+void Pasta::stop_left_over(const std::string& run_dir) {
+  const std::string pid_file = run_dir + "/pasta.pid";
+  auto text = read_file(pid_file);
+  if (!text) return;
+  int daemon = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), daemon);
+  if (ec != std::errc() || daemon <= 0) return;
+  Pasta p;
+  // Opened before its command line is read: the pidfd pins the process the
+  // check is about.
+  p.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, daemon, 0)));
+  if (!p.pidfd_.valid()) return;
+  auto cmdline = read_file("/proc/" + std::to_string(daemon) + "/cmdline");
+  const std::string started_for = std::string("--pid") + '\0' + pid_file + '\0';
+  if (!cmdline || cmdline->find(started_for) == std::string::npos) p.pidfd_.reset();
+  p.stop();
+}
+
 void Pasta::stop() {
   if (!pidfd_.valid()) return;
   if (pidfd_signal(pidfd_.get(), SIGTERM) == 0 && !wait_readable(pidfd_.get(), kExitTimeoutMs).value_or(false))

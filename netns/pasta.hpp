@@ -40,6 +40,12 @@ class Pasta {
   // SIGTERM, then SIGKILL if it is still there after a few seconds.
   void stop();
 
+  // After the process that started it was killed (kill -9 of a monitor or a
+  // foreground roost): stops the pasta whose PID file is in RUN_DIR, when
+  // that PID is still a pasta started for RUN_DIR (not a reused PID).
+  // pasta, unlike slirp4netns, has no exit fd to notice that itself.
+  static void stop_left_over(const std::string& run_dir);
+
  private:
   Pasta() = default;
   UniqueFd pidfd_;

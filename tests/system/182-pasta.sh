@@ -49,6 +49,20 @@ test_pasta_gone_after_a_detached_container_stops() {
   run_roost 0 rm p
 }
 
+test_pasta_gone_after_kill_9_of_the_monitor() {
+  skip_unless_pasta_runs
+  run_roost 0 run -d --name p --network pasta busybox sleep 300
+  wait_until 10 eval '[[ -n $(pasta_pids) ]]' || fail "no pasta while the container runs"
+  local monitor
+  monitor=$(roost inspect p --format '{{.State.ConmonPid}}')
+  kill -9 "$monitor"
+  # The next roost command reconciles the container and ends its pasta.
+  run_roost 0 ps -a --format '{{.Names}} {{.Status}}'
+  assert_contains "$output" "p Exited"
+  wait_until 10 no_pasta || fail "pasta left running: $(pasta_pids)"
+  run_roost 0 rm p
+}
+
 test_pasta_missing() {
   path_without pasta
   PATH=$TEST_TMP/bin run_roost 125 run --rm --network pasta busybox true
