@@ -397,7 +397,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
     return make_error(ErrorKind::invalid, "container " + c.id + " changed state while starting: try again");
 
   runtime::ExecRequest req;
-  req.spec = spec;
+  req.spec = std::move(spec);  // held for as long as the container runs: one copy
   req.mapping = store_opts().mapping;
   req.cache_dir = store_opts().run_root + "/cache";
   req.stdin_fd = stdio.in;
@@ -415,6 +415,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
       return {};
     };
   auto on_started = [&](pid_t pid) {
+    // The filter is loaded: its rules, a third of the spec's memory, need
+    // not be held for as long as the container runs.
+    if (auto lx = req.spec.find("linux"); lx != req.spec.end() && lx->is_object()) lx->erase("seccomp");
     // An external runtime has no such hook: the network comes up as its
     // `start` runs.
     if (network.needed() && !runtime_path.empty()) {
@@ -652,6 +655,8 @@ int Engine::monitor_container(const std::string& id, int sync_fd, bool wait_atta
     config.health_command.insert(config.health_command.end(), {"run", c->id});
     config.health_interval_ns = c->lifecycle.health.interval_ns;
   }
+  // SQLite's page cache: the exit is recorded in a few pages, read again then.
+  config.idle = [this] { (void)impl_->db.exec("PRAGMA shrink_memory"); };
   // More than 0 when it takes over from a foreground run (foreground_restart.cpp).
   int restarts = read_restart_count(dir);
   // Whether the policy starts it again: not after the user stopped it, nor

@@ -65,6 +65,9 @@ struct MonitorConfig {
   // Run every HEALTH_INTERVAL_NS while the container runs (health_timer.hpp).
   std::vector<std::string> health_command;
   int64_t health_interval_ns = 0;
+  // Called once the container runs, before the monitor goes idle: to drop
+  // caches (the state DB's) that the wait does not need.
+  std::function<void()> idle;
 };
 
 // The monitor's body: sets up stdio and the log, calls START (the engine's
