@@ -14,7 +14,10 @@
 //   {"exit": 127, "message": "Error: ..."}    its command could not be executed
 //   {"error": "...", "kind": N, "errno": N}   it never ran (an Error)
 // While the container runs the monitor sleeps in waitpid and its log thread
-// in poll: it uses no CPU while the container is quiet.
+// in poll: it uses no CPU while the container is quiet. Once the container
+// runs it gives back the heap that starting it took (MonitorConfig::idle,
+// malloc_trim): what stays is mostly the binary's pages, which every monitor
+// shares (bench/lifecycle.sh measures it).
 #pragma once
 
 #include <sys/types.h>
