@@ -415,9 +415,6 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
       return {};
     };
   auto on_started = [&](pid_t pid) {
-    // The filter is loaded: its rules, a third of the spec's memory, need
-    // not be held for as long as the container runs.
-    if (auto lx = req.spec.find("linux"); lx != req.spec.end() && lx->is_object()) lx->erase("seccomp");
     // An external runtime has no such hook: the network comes up as its
     // `start` runs.
     if (network.needed() && !runtime_path.empty()) {
@@ -438,6 +435,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
     reset_health(run_dir(c.id), c.lifecycle.health);
     record_container_event(store_opts(), c, "init");
     record_container_event(store_opts(), c, "start");
+    // The filter is loaded: its rules, a third of the spec's memory, need
+    // not be held for as long as the container runs.
+    if (auto lx = req.spec.find("linux"); lx != req.spec.end() && lx->is_object()) lx->erase("seccomp");
     if (hooks && hooks->started) hooks->started(pid);
   };
   auto result = runtime_path.empty()
