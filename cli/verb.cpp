@@ -52,6 +52,7 @@ class HelpFormatter : public CLI::Formatter {
 
 struct Bound {
   RunFn run;
+  bool internal = false;
 };
 
 }  // namespace
@@ -61,7 +62,8 @@ const std::vector<Verb>& all_verbs() { return registry(); }
 
 int run_cli(int argc, char** argv) {
   GlobalOptions global;
-  CLI::App app{"Manage pods, containers and images, rootless first", "roost"};
+  auto parser = std::make_unique<CLI::App>("Manage pods, containers and images, rootless first", "roost");
+  CLI::App& app = *parser;
   app.formatter(std::make_shared<HelpFormatter>());
   app.set_help_flag("-h,--help", "Help for roost");
   app.set_version_flag("-v,--version", std::string("roost version ") + ROOST_VERSION, "Version of roost");
@@ -104,6 +106,7 @@ int run_cli(int argc, char** argv) {
       if (!named) continue;
       auto b = std::make_shared<Bound>();
       b->run = verb.setup(*sub);
+      b->internal = verb.hidden;
       bound.emplace_back(sub, b);
     }
   }
@@ -135,10 +138,19 @@ int run_cli(int argc, char** argv) {
                                                  : LogLevel::warn;
   set_log_level(level);
 
-  for (auto& [sub, b] : bound) {
-    if (!sub->parsed()) continue;
+  auto chosen = std::find_if(bound.begin(), bound.end(), [](const auto& e) { return e.first->parsed(); });
+  if (chosen != bound.end()) {
+    RunFn run = std::move(chosen->second->run);
+    if (chosen->second->internal) {
+      // The internal verbs (a container's monitor, its port forwarder) live
+      // as long as the container, and their run functions own what they
+      // parsed: free the parser, every verb's App, a few hundred KB of heap.
+      bound.clear();
+      groups.clear();
+      parser.reset();
+    }
     Session session(global);
-    auto r = b->run(session);
+    auto r = run(session);
     std::fflush(stdout);
     if (!r) {
       std::fprintf(stderr, "Error: %s\n", r.error().str().c_str());

@@ -401,7 +401,7 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
     return make_error(ErrorKind::invalid, "container " + c.id + " changed state while starting: try again");
 
   runtime::ExecRequest req;
-  req.spec = spec;
+  req.spec = std::move(spec);  // held for as long as the container runs: one copy
   req.mapping = store_opts().mapping;
   req.cache_dir = store_opts().run_root + "/cache";
   req.stdin_fd = stdio.in;
@@ -439,6 +439,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
     reset_health(run_dir(c.id), c.lifecycle.health);
     record_container_event(store_opts(), c, "init");
     record_container_event(store_opts(), c, "start");
+    // The filter is loaded: its rules, a third of the spec's memory, need
+    // not be held for as long as the container runs.
+    if (auto lx = req.spec.find("linux"); lx != req.spec.end() && lx->is_object()) lx->erase("seccomp");
     if (hooks && hooks->started) hooks->started(pid);
   };
   auto result = runtime_path.empty()
@@ -657,6 +660,8 @@ int Engine::monitor_container(const std::string& id, int sync_fd, bool wait_atta
     config.health_command.insert(config.health_command.end(), {"run", c->id});
     config.health_interval_ns = c->lifecycle.health.interval_ns;
   }
+  // SQLite's page cache: the exit is recorded in a few pages, read again then.
+  config.idle = [this] { (void)impl_->db.exec("PRAGMA shrink_memory"); };
   // More than 0 when it takes over from a foreground run (foreground_restart.cpp).
   int restarts = read_restart_count(dir);
   // Whether the policy starts it again: not after the user stopped it, nor

@@ -14,7 +14,10 @@
 //   {"exit": 127, "message": "Error: ..."}    its command could not be executed
 //   {"error": "...", "kind": N, "errno": N}   it never ran (an Error)
 // While the container runs the monitor sleeps in waitpid and its log thread
-// in poll: it uses no CPU while the container is quiet.
+// in poll: it uses no CPU while the container is quiet. Once the container
+// runs it gives back the heap that starting it took (MonitorConfig::idle,
+// malloc_trim): what stays is mostly the binary's pages, which every monitor
+// shares (bench/lifecycle.sh measures it).
 #pragma once
 
 #include <sys/types.h>
@@ -65,6 +68,9 @@ struct MonitorConfig {
   // Run every HEALTH_INTERVAL_NS while the container runs (health_timer.hpp).
   std::vector<std::string> health_command;
   int64_t health_interval_ns = 0;
+  // Called once the container runs, before the monitor goes idle: to drop
+  // caches (the state DB's) that the wait does not need.
+  std::function<void()> idle;
 };
 
 // The monitor's body: sets up stdio and the log, calls START (the engine's
