@@ -15,7 +15,7 @@ namespace {
 Result<int> run_run(Session& s, CLI::App& app, const RunFlags& f, const std::string& detach_keys) {
   // Checked before anything is created, as podman.
   ROOST_TRY(parse_detach_keys(detach_keys));
-  auto req = ROOST_TRY(to_run_request(app, f));
+  auto req = ROOST_TRY(to_run_request(s, app, f));
   auto eng = ROOST_TRY(open_engine(s));
   auto c = ROOST_TRY(eng->create_container(req.image, req.options, req.flags));
   engine::StdioFds io;
