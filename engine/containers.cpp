@@ -408,6 +408,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   req.stdout_fd = stdio.out;
   req.stderr_fd = stdio.err;
   if (hooks) req.on_terminal = hooks->terminal;
+  // A monitor's stdin pipe (with -i; else /dev/null) ends only when an
+  // attached terminal hung up (attach_client.cpp sends no other end then).
+  req.stdin_end_hangs_up = hooks != nullptr && c.options.interactive;
   bool rootless = opts.rootless;
   req.mount_rootfs = [layer, rootless](const std::string& target) {
     return storage::mount_container_root(layer, target, rootless);
