@@ -9,7 +9,7 @@ namespace roost::cli {
 namespace {
 
 Result<int> run_create(Session& s, CLI::App& app, const RunFlags& f) {
-  auto req = ROOST_TRY(to_run_request(app, f));
+  auto req = ROOST_TRY(to_run_request(s, app, f));
   auto eng = ROOST_TRY(open_engine(s));
   auto c = ROOST_TRY(eng->create_container(req.image, req.options, req.flags));
   std::cout << c.id << "\n";

@@ -10,6 +10,7 @@
 
 #include "common/fd.hpp"
 #include "common/process.hpp"
+#include "runtime/own_init.hpp"
 
 namespace roost::cli {
 namespace {
@@ -60,8 +61,8 @@ void add_run_flags(CLI::App& app, RunFlags& f) {
   app.add_option("--stop-timeout", f.stop_timeout, "Seconds to wait for the stop signal before SIGKILL");
   app.add_option("--restart", f.restart,
                  "Restart policy of a detached container: no, on-failure[:MAX], always or unless-stopped");
-  app.add_flag("--init", f.init, "Run an init (catatonit) as PID 1 that forwards signals and reaps zombies");
-  app.add_option("--init-path", f.init_path, "Path of the init binary for --init (default: catatonit from PATH)");
+  app.add_flag("--init", f.init, "Run an init as PID 1 that forwards signals and reaps zombies (catatonit, else roost's own)");
+  app.add_option("--init-path", f.init_path, "Path of the init binary for --init (default: catatonit from PATH, else roost's own)");
   repeated(app, "-l,--label", f.labels, "Set a label on the container: KEY=VALUE");
   repeated(app, "--label-file", f.label_files, "Read labels from a file of KEY=VALUE lines");
   add_health_flags(app, f.health);
@@ -160,7 +161,7 @@ Result<uint64_t> parse_human_size(const std::string& text) {
   return static_cast<uint64_t>(std::strtod(text.substr(0, i).c_str(), nullptr) * scale);
 }
 
-Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
+Result<RunRequest> to_run_request(Session& session, CLI::App& app, const RunFlags& f) {
   auto rest = app.remaining();
   if (rest.empty()) return make_error(ErrorKind::invalid, app.get_name() + ": an image name must be given");
   RunRequest r;
@@ -262,10 +263,10 @@ Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f) {
   for (auto& l : f.labels) ROOST_TRY(add_label(r.flags.labels, l, "--label"));
   if (f.init) {
     o.init_path = f.init_path.empty() ? find_program("catatonit") : f.init_path;
-    if (o.init_path.empty())
-      return make_error(ErrorKind::not_found,
-                        "--init needs an init binary: install Debian's catatonit package or give --init-path");
-    if (::access(o.init_path.c_str(), X_OK) != 0) return sys_error("--init-path", o.init_path);
+    if (!o.init_path.empty() && ::access(o.init_path.c_str(), X_OK) != 0) return sys_error("--init-path", o.init_path);
+    // Written out when the container starts (the run root is emptied at
+    // each boot).
+    if (o.init_path.empty()) o.init_path = runtime::own_init_path(ROOST_TRY(session.store_options())->run_root);
   }
   // "roost" names the built-in executor, as the default does.
   if (f.runtime != "roost") o.oci_runtime = f.runtime;

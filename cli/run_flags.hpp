@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/health_flags.hpp"
+#include "cli/session.hpp"
 #include "common/result.hpp"
 #include "engine/containers.hpp"
 #include "runtime/spec.hpp"
@@ -66,7 +67,9 @@ struct RunRequest {
   runtime::RunOptions options;
   engine::CreateFlags flags;  // --rm, log driver, stop signal and timeout
 };
-Result<RunRequest> to_run_request(CLI::App& app, const RunFlags& f);
+// --init without --init-path takes catatonit from PATH, else roost's own
+// init (in the session's run root).
+Result<RunRequest> to_run_request(Session& s, CLI::App& app, const RunFlags& f);
 
 // Adds -e ITEM to OUT: KEY=VALUE, or KEY alone for KEY's value in roost's
 // own environment, dropped when unset there (as podman and docker do).

@@ -162,12 +162,13 @@ Result<AttachOutcome> relay_attach(int sock, const AttachClientOptions& o) {
       if (got <= 0) {
         in_open = false;
         // A terminal that hung up leaves; a pipe or file that ended closes
-        // the container's stdin, as podman.
+        // the container's stdin, as podman, but not its terminal: that
+        // would hang it up (run -i does so when the user's terminal did).
         if (in_tty) {
           outcome.end = AttachOutcome::End::detached;
           return outcome;
         }
-        ROOST_TRY(send_message(sock, 'c', nullptr, 0));
+        if (!o.tty) ROOST_TRY(send_message(sock, 'c', nullptr, 0));
         continue;
       }
       forward.clear();

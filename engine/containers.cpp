@@ -29,6 +29,7 @@
 #include "netns/ports.hpp"
 #include "runtime/executor.hpp"
 #include "runtime/external.hpp"
+#include "runtime/own_init.hpp"
 #include "storage/db.hpp"
 
 namespace roost::engine {
@@ -376,6 +377,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   auto image_config = ROOST_TRY(runtime::parse_image_config(img.config_json));
   HostFilesInput in{c, img, run_dir(c.id), layer.dir + "/merged", store_opts().mapping, opts.rootless};
   auto facts = ROOST_TRY(prepare_host_files(in));
+  // roost's own init lives in the run root, which a reboot empties.
+  if (c.options.init_path == runtime::own_init_path(store_opts().run_root))
+    ROOST_TRY(runtime::install_own_init(c.options.init_path));
   if (c.options.network.mode == netns::Mode::container) ROOST_TRY(join_peer(c, facts));
   auto spec = ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
   // Its cgroup: the built-in executor's first process joins it before it
@@ -408,6 +412,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   req.stdout_fd = stdio.out;
   req.stderr_fd = stdio.err;
   if (hooks) req.on_terminal = hooks->terminal;
+  // A monitor's stdin pipe (with -i; else /dev/null) ends only when an
+  // attached terminal hung up (attach_client.cpp sends no other end then).
+  req.stdin_end_hangs_up = hooks != nullptr && c.options.interactive;
   bool rootless = opts.rootless;
   req.mount_rootfs = [layer, rootless](const std::string& target) {
     return storage::mount_container_root(layer, target, rootless);

@@ -156,7 +156,16 @@ Result<int> run_once(const MonitorConfig& config, const MonitorStart& start, Log
   StdioFds io{in_rd.get(), out_wr.get(), err_wr.get()};
   std::string exec_message;
   StartHooks hooks;
-  hooks.terminal = [&](int fd) { master.reset(::fcntl(fd, F_DUPFD_CLOEXEC, 3)); };
+  hooks.terminal = [&](int fd) {
+    if (fd >= 0) {
+      master.reset(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    } else if (master.valid()) {
+      // The relay ended: the terminal must be able to hang up. The attach
+      // server may still use the number (window sizes): /dev/null in place.
+      UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+      if (null.valid()) ::dup3(null.get(), master.get(), O_CLOEXEC);
+    }
+  };
   hooks.started = [&](pid_t pid) {
     started = true;
     if (attach) attach->start_sessions(std::move(in_wr), master.get());

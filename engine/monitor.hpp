@@ -46,7 +46,9 @@ Result<int> spawn_monitor(const std::vector<std::string>& command, int err_fd,
 // has been waited for, before its exit is recorded.
 struct StartHooks {
   std::function<void(pid_t)> started;
-  std::function<void(int master)> terminal;  // the pty's master, before STARTED (with a terminal)
+  // The pty's master, before STARTED (with a terminal); -1 once its relay
+  // ended (ExecRequest::on_terminal).
+  std::function<void(int master)> terminal;
   std::function<void()> exited;
 };
 

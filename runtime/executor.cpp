@@ -279,9 +279,10 @@ Result<ExecResult> run_container(const ExecRequest& request, const std::function
     log_warn(r.error().str());
   if (terminal && master.valid()) {
     RawMode raw(request.stdin_fd);
-    auto relayed = relay_pty(master.get(), request.stdin_fd, request.stdout_fd, winsize_fd);
+    auto relayed = relay_pty(master.get(), request.stdin_fd, request.stdout_fd, winsize_fd, request.stdin_end_hangs_up);
     if (!relayed) log_warn("relaying the container's terminal: " + relayed.error().str());
     // Hangs the container's terminal up when the relay ended early.
+    if (request.on_terminal) request.on_terminal(-1);
     master.reset();
   }
   int status = ROOST_TRY(child.wait());

@@ -44,8 +44,13 @@ struct ExecRequest {
   // Called in the parent with the pty's master before the relay starts, for
   // callers that set its window size themselves (an attach socket). May be
   // empty; not called by the external runtime driver, whose relay runs in a
-  // helper process.
+  // helper process. Called again with -1 when the relay ends, before the
+  // master is closed: a copy must go then, or the container's terminal
+  // never hangs up.
   std::function<void(int master)> on_terminal;
+  // With a terminal: stdin_fd ending hangs the container's terminal up (a
+  // monitor's stdin pipe, closed when an attached user's terminal hung up).
+  bool stdin_end_hangs_up = false;
 };
 
 struct ExecResult {

@@ -200,7 +200,7 @@ Result<int> drive(const Plan& p, int status_fd) {
   if (terminal) {
     const int winsize_fd = ::isatty(req.stdin_fd) ? req.stdin_fd : ::isatty(req.stdout_fd) ? req.stdout_fd : -1;
     RawMode raw(req.stdin_fd);
-    auto relayed = relay_pty(master.get(), req.stdin_fd, req.stdout_fd, winsize_fd);
+    auto relayed = relay_pty(master.get(), req.stdin_fd, req.stdout_fd, winsize_fd, req.stdin_end_hangs_up);
     if (!relayed) log_warn("relaying the container's terminal: " + relayed.error().str());
     // When the caller's side went away first, this hangs up the container's
     // terminal (SIGHUP) instead of waiting for it forever.

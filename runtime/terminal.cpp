@@ -84,7 +84,7 @@ RawMode::~RawMode() {
   if (fd_ >= 0) ::tcsetattr(fd_, TCSADRAIN, &saved_);
 }
 
-Result<void> relay_pty(int master, int in, int out, int winsize_fd) {
+Result<void> relay_pty(int master, int in, int out, int winsize_fd, bool in_end_hangs_up) {
   // The master alone is non-blocking: the caller's fds may be shared with a
   // shell that expects them blocking. A blocking write of typed input to a
   // pty whose reader has stopped would stall the output direction too, and
@@ -154,7 +154,7 @@ Result<void> relay_pty(int master, int in, int out, int winsize_fd) {
         in_open = false;
         // A raw terminal reads nothing only once it hung up (the user's
         // terminal window closed); a pipe or file just ended.
-        if (in_tty) break;
+        if (in_tty || in_end_hangs_up) break;
       }
     }
   }

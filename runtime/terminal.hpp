@@ -43,8 +43,9 @@ void copy_winsize(int from, int to);
 // (every slave gone: the container's processes exited), forwarding window
 // size changes of WINSIZE_FD (a tty, or -1) on SIGWINCH. Also returns when
 // the caller's side is gone (OUT cannot be written, or IN is a terminal that
-// hung up); the caller then closes MASTER, which hangs up the container's
-// terminal. MASTER is left non-blocking.
-Result<void> relay_pty(int master, int in, int out, int winsize_fd);
+// hung up, or with IN_END_HANGS_UP, IN ended); the caller then closes
+// MASTER, which hangs up the container's terminal. MASTER is left
+// non-blocking.
+Result<void> relay_pty(int master, int in, int out, int winsize_fd, bool in_end_hangs_up = false);
 
 }  // namespace roost::runtime

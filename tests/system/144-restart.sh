@@ -105,6 +105,18 @@ test_foreground_on_failure() {
   is "$stdout" "run"$'\n'"run" "the restarts' output is in the log"
 }
 
+# run -it on a terminal goes through a monitor (so that the user can
+# detach): the same.
+test_foreground_on_a_terminal_on_failure() {
+  mkdir -m 0777 "$TEST_TMP/count"
+  on_terminal 4 24 80 "" run -it --name g4 -v "$TEST_TMP/count:/count" --restart on-failure:2 busybox \
+    sh -c 'echo run; if [ -e /count/ran ]; then exit 4; fi; touch /count/ran; exit 3'
+  is "$(grep -c run <<<"$output")" 1 "only the first run's output"
+  run_roost 0 inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}' g4
+  is "$stdout" "exited 4 2" "two restarts, done when run returns"
+  is "$(monitor_pids)" "" "no monitor left"
+}
+
 test_foreground_not_after_success() {
   run_roost 0 run --name g2 --restart on-failure busybox sh -c 'echo once'
   is "$stdout" "once"

@@ -53,6 +53,36 @@ wait_for_attached() {
   fail "roost attach ($1) never got attached"
 }
 
+# exit_through_attach CONTAINER: attaches to the shell CONTAINER runs on a
+# terminal and makes it exit 3: attach returns that, and the container and
+# its monitor are gone.
+exit_through_attach() {
+  on_terminal 3 24 80 "$(
+    cat <<'EOF'
+send echo "again $((2*3))"
+expect \nagain 6\r?\n
+send exit 3
+EOF
+  )" attach "$1"
+  run_roost 0 ps -a --format '{{.Names}} {{.Status}}'
+  assert_match "$output" "^$1 Exited \\(3\\)" "attach ended with the container's exit code"
+  is "$(monitor_pids)" "" "the monitor is gone with the container"
+}
+
+# keys_go_to_the_shell: a script for a shell on a terminal with the detach
+# keys disabled: ctrl-p ctrl-q go to the shell (ctrl-p recalls the last
+# command, which ctrl-c then drops), which then exits 5.
+keys_go_to_the_shell() {
+  cat <<'EOF'
+send echo "two $((1+1))"
+expect \ntwo 2\r?\n
+type \x10\x11
+expect two
+type \x03
+send exit 5
+EOF
+}
+
 test_attach_gives_a_shell_on_a_terminal() {
   run_roost 0 run -dit --name sh1 --network none busybox sh
   # The prompt was shown before anyone attached: the first one seen here
@@ -81,16 +111,7 @@ EOF
   assert_contains "$output" "hi 42" "what was shown is in the log too"
 
   # A second session sees the same shell; its exit code is attach's.
-  on_terminal 3 24 80 "$(
-    cat <<'EOF'
-send echo "again $((2*3))"
-expect \nagain 6\r?\n
-send exit 3
-EOF
-  )" attach sh1
-  run_roost 0 ps -a --format '{{.Names}} {{.Status}}'
-  assert_match "$output" "^sh1 Exited \\(3\\)"
-  is "$(monitor_pids)" "" "the monitor is gone with the container"
+  exit_through_attach sh1
 }
 
 test_detach_keys() {
@@ -102,18 +123,7 @@ expect \none 1\r?\n
 type \x18q
 EOF
   )" attach --detach-keys ctrl-x,q k1
-  # Disabled: ctrl-p ctrl-q go to the shell (ctrl-p recalls the last
-  # command, which ctrl-c then drops).
-  on_terminal 5 24 80 "$(
-    cat <<'EOF'
-send echo "two $((1+1))"
-expect \ntwo 2\r?\n
-type \x10\x11
-expect two
-type \x03
-send exit 5
-EOF
-  )" attach --detach-keys "" k1
+  on_terminal 5 24 80 "$(keys_go_to_the_shell)" attach --detach-keys "" k1
 
   # start -ai of a created -it container attaches through its monitor too.
   run_roost 0 create -it --name k2 --network none busybox sh
@@ -244,4 +254,99 @@ test_bad_input() {
   is "$output" "Error: invalid detach keys: Unknown character: 'ctrl-'"
   run_roost 0 ps -a --format '{{.Names}}'
   assert_not_contains "$output" "r2" "nothing created for a bad --detach-keys"
+}
+
+test_run_it_detaches() {
+  # As podman 4.3: ctrl-p ctrl-q leave `run -it`, which prints nothing more
+  # and exits 0; the container runs on.
+  on_terminal 0 24 80 "$(
+    cat <<'EOF'
+expect # 
+send echo "one $((1+0))"
+expect \none 1\r?\n
+expect # 
+type \x10\x11
+EOF
+  )" run -it --name r1 --network none busybox sh
+  run_roost 0 ps --format '{{.Names}} {{.Status}}'
+  assert_match "$output" "^r1 Up " "detaching from run -it leaves the container running"
+  exit_through_attach r1
+
+  # Disabled: run -it is the container's monitor itself.
+  on_terminal 5 24 80 "expect # "$'\n'"$(keys_go_to_the_shell)" run -it --rm --detach-keys "" --network none busybox sh
+}
+
+test_run_rm_it_detached_then_removed() {
+  on_terminal 0 24 80 "$(
+    cat <<'EOF'
+expect started
+type \x18q
+EOF
+  )" run --rm -it --detach-keys ctrl-x,q --name r2 --network none busybox \
+    sh -c 'echo started; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo going'
+  run_roost 0 ps --format '{{.Names}} {{.Status}}'
+  assert_match "$output" "^r2 Up " "the custom keys detached from it"
+  run_roost 0 exec r2 touch /tmp/go
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -z $(roost ps -a -q) ]] && break
+    sleep 0.1
+  done
+  run_roost 0 ps -a -q
+  is "$stdout" "" "its monitor removed it once it exited"
+  is "$(monitor_pids)" "" "and is gone"
+}
+
+test_run_i_on_a_terminal_detaches() {
+  # Without -t the terminal stays in line mode: the keys count once Enter
+  # sends the line.
+  on_terminal 0 24 80 "$(
+    cat <<'EOF'
+expect ready
+send hello
+expect got hello
+type \x18q\n
+EOF
+  )" run -i --detach-keys ctrl-x,q --name i1 --network none busybox \
+    sh -c 'echo ready; while read l; do echo "got $l"; done; echo eof; exit 6'
+  run_roost 0 ps --format '{{.Names}} {{.Status}}'
+  assert_match "$output" "^i1 Up " "detaching from run -i leaves the container running"
+  run_roost 6 attach i1 < <(echo last)
+  is "$stdout" $'got last\neof' "attached again, its input ends with the pipe"
+  run_roost 0 rm i1
+
+  on_terminal 127 24 80 "" run -it --rm --network none busybox nosuchcmd
+  assert_contains "$output" 'Error: executable file "nosuchcmd" not found in $PATH'
+  run_roost 0 ps -a -q
+  is "$stdout" "" "nothing left"
+}
+
+# From a pipe (no terminal) run -i stays the container's monitor itself.
+test_run_i_from_a_pipe() {
+  run_roost 0 run -i --rm --network none busybox sh -c 'read x; echo "got $x"; echo oops >&2' < <(echo hello)
+  is "$stdout" "got hello"
+  is "$stderr" "oops"
+  run_roost 127 run -i --rm --network none busybox nosuchcmd </dev/null
+  is "$stderr" 'Error: executable file "nosuchcmd" not found in $PATH: No such file or directory'
+}
+
+test_run_it_passes_signals() {
+  # On a terminal too, signals to roost go on to the container, as they do
+  # when roost runs it without a monitor.
+  printf '%s\n' 'expect ready' 'expect got-term' |
+    timeout -k 5 60 python3 "${BASH_SOURCE[0]%/*}/ptyexpect.py" --timeout 20 -- "$ROOST" "${ROOST_OPTS[@]}" \
+      run -it --name sp --network none busybox \
+      sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' >"$TEST_TMP/out" 2>&1 &
+  local pty=$! pid i
+  for ((i = 0; i < 100; i++)); do
+    pid=$(pgrep -f "^$ROOST .*run -it --name sp")
+    [[ -n $pid ]] && break
+    sleep 0.1
+  done
+  wait_for_attached "$pid"
+  kill -TERM "$pid"
+  wait "$pty"
+  is "$?" "7" "the container's exit code, after SIGTERM went on to it"
+  assert_contains "$(<"$TEST_TMP/out")" "got-term"
+  run_roost 0 rm sp
 }
