@@ -220,6 +220,19 @@ struct LayerFixture {
     return apply(tar_path(), opts);
   }
 
+  // plain.tar compressed with C (as BASE/compressed unless C is none), and an
+  // empty root to apply it to.
+  std::string fresh_input(Compression c) const {
+    std::string input = tar_path("plain.tar");
+    if (c != Compression::none) {
+      input = tar_path("compressed");
+      compress_file(tar_path("plain.tar"), input, c);
+    }
+    fs::remove_all(root);
+    fs::create_directory(root);
+    return input;
+  }
+
   // Nothing may appear next to the root, and the sentinels stay untouched.
   void check_outside_untouched() const {
     BOOST_TEST(fs::is_empty(sentinel));
@@ -313,13 +326,7 @@ BOOST_FIXTURE_TEST_CASE(digests_match_sha256sum, LayerFixture) {
     if (pad) BOOST_TEST(plain_size % 10240 == 0u);  // trailing zero blocks past the end marker
     for (auto c : {Compression::none, Compression::gzip, Compression::zstd}) {
       BOOST_TEST_CONTEXT("compression " << static_cast<int>(c) << " padded " << pad) {
-        std::string input = tar_path("plain.tar");
-        if (c != Compression::none) {
-          input = tar_path("compressed");
-          compress_file(tar_path("plain.tar"), input, c);
-        }
-        fs::remove_all(root);
-        fs::create_directory(root);
+        std::string input = fresh_input(c);
         auto r = apply(input);
         BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
         BOOST_TEST(r->diff_id == want_diff_id);
@@ -351,14 +358,7 @@ BOOST_FIXTURE_TEST_CASE(large_files_keep_every_byte, LayerFixture) {
   write_tar(tar_path("plain.tar"), entries);
   for (auto c : {Compression::none, Compression::gzip}) {
     BOOST_TEST_CONTEXT("compression " << static_cast<int>(c)) {
-      std::string input = tar_path("plain.tar");
-      if (c != Compression::none) {
-        input = tar_path("compressed");
-        compress_file(tar_path("plain.tar"), input, c);
-      }
-      fs::remove_all(root);
-      fs::create_directory(root);
-      auto r = apply(input);
+      auto r = apply(fresh_input(c));
       BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
       for (size_t i = 0; i < sizes.size(); ++i) {
         fs::path p = root / ("d/f" + std::to_string(i));
