@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <condition_variable>
 #include <cstring>
 #include <memory>
@@ -29,6 +28,7 @@
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
 #include "storage/archive_filters.hpp"
+#include "storage/direct_writer.hpp"
 
 namespace roost::storage {
 namespace {
@@ -289,103 +289,6 @@ class Stream {
   bool cancel_ = false;
   std::optional<Error> error_;  // set with done_, read after it
   std::thread producer_;        // last: joined before the members above go
-};
-
-// Large files go to the disk with O_DIRECT, through one aligned buffer that
-// is reused for every file. A pull must have every byte on disk before the
-// layer is committed (see the syncfs in the store's layer helper); writing
-// the bulk directly overlaps that disk I/O with download and decompression
-// instead of leaving it all to the final sync, and spares filling (and then
-// writing back) hundreds of megabytes of page cache, which costs more CPU than
-// the copy itself on a fresh VM. Small files stay buffered: a synchronous
-// write per small file would be slower. Where O_DIRECT is refused (tmpfs,
-// some FUSE file systems, odd alignment rules), the file continues buffered.
-class DirectWriter {
- public:
-  static constexpr off_t kMinSize = 1 << 20;  // smaller files are written buffered
-  static constexpr size_t kAlign = 4096;
-  static constexpr size_t kSize = 4 << 20;
-
-  bool supported() const { return supported_; }
-  void unsupported() { supported_ = false; }
-
-  // Starts a file opened with O_DIRECT.
-  void begin(int fd) {
-    if (!buf_) buf_.reset(static_cast<char*>(std::aligned_alloc(kAlign, kSize)));
-    fd_ = fd;
-    base_ = 0;
-    fill_ = 0;
-    direct_ = true;
-    if (!buf_) (void)buffered();  // no buffer: plain writes; a failure shows at the first one
-  }
-
-  // Data at OFFSET; a hole (a sparse file) ends direct mode for the file.
-  bool write(const char* p, size_t size, off_t offset) {
-    if (direct_ && offset != base_ + static_cast<off_t>(fill_) && !flush(true)) return false;
-    while (direct_ && size > 0) {
-      size_t n = std::min(size, kSize - fill_);
-      std::memcpy(buf_.get() + fill_, p, n);
-      fill_ += n;
-      p += n;
-      size -= n;
-      offset += static_cast<off_t>(n);
-      if (fill_ == kSize && !flush(false)) return false;
-    }
-    return size == 0 || pwrite_all(p, size, offset);
-  }
-
-  // Writes what is buffered; the unaligned tail goes through the page cache.
-  bool finish() { return !direct_ || flush(true); }
-
- private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-
-  // LAST: the file's data ends (or leaves direct mode) here.
-  bool flush(bool last) {
-    size_t aligned = last ? fill_ & ~(kAlign - 1) : fill_;
-    if (aligned > 0 && !pwrite_all(buf_.get(), aligned, base_)) {
-      if (errno != EINVAL) return false;
-      // Alignment the file system will not take: this and later files buffered.
-      supported_ = false;
-      if (!buffered() || !pwrite_all(buf_.get(), aligned, base_)) return false;
-    }
-    if (last) {
-      if (!buffered()) return false;
-      size_t tail = fill_ - aligned;
-      if (tail > 0 && !pwrite_all(buf_.get() + aligned, tail, base_ + static_cast<off_t>(aligned))) return false;
-    }
-    base_ += static_cast<off_t>(fill_);
-    fill_ = 0;
-    return true;
-  }
-
-  bool buffered() {
-    if (!direct_) return true;
-    direct_ = false;
-    int fl = fcntl(fd_, F_GETFL);
-    return fl >= 0 && fcntl(fd_, F_SETFL, fl & ~O_DIRECT) == 0;
-  }
-
-  bool pwrite_all(const char* p, size_t size, off_t offset) {
-    while (size > 0) {
-      ssize_t n = pwrite(fd_, p, size, offset);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return false;
-      p += n;
-      size -= static_cast<size_t>(n);
-      offset += n;
-    }
-    return true;
-  }
-
-  std::unique_ptr<char, Free> buf_;
-  int fd_ = -1;
-  off_t base_ = 0;   // file offset of buf_[0]
-  size_t fill_ = 0;  // bytes in buf_
-  bool direct_ = false;
-  bool supported_ = true;
 };
 
 struct DeferredDir {
