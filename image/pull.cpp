@@ -216,6 +216,10 @@ struct Puller {
     if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
     UniqueFd rd(p[0]);
     t->pipe = UniqueFd(p[1]);
+    // A bigger pipe than the 64 KiB default: fewer switches between this
+    // process and the helper per inflated chunk. Best effort (the limit is
+    // /proc/sys/fs/pipe-max-size).
+    (void)::fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
     ROOST_TRY(writer.start_layer(rd.get()));
     if (t->compression == Compression::gzip) {
       Transfer* raw = t.get();
@@ -246,9 +250,15 @@ struct Puller {
     return wait;
   }
 
-  // Drives the transfers until the oldest one is done.
-  Result<void> run_until_front_done(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active) {
-    while (!active.front()->done) {
+  static bool all_done(const std::deque<std::unique_ptr<Transfer>>& active) {
+    return std::all_of(active.begin(), active.end(), [](const auto& t) { return t->done; });
+  }
+
+  // Drives the transfers until every one is done. Only then are their layers
+  // finished: finish_layer waits for a helper's last files and its syncfs,
+  // and no transfer may stall meanwhile (this thread also drives curl).
+  Result<void> run_until_all_done(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active) {
+    while (!all_done(active)) {
       int wait = ROOST_TRY(restart_due(multi, active, 1000));
       int running = 0;
       CURLMcode mc = curl_multi_perform(multi.get(), &running);
@@ -262,7 +272,10 @@ struct Puller {
         multi.remove(msg->easy_handle);
         if (t) t->complete(rc, client.retry_policy());
       }
-      if (active.front()->done) break;
+      // A failed layer fails the pull now, not after the others' downloads.
+      for (auto& t : active)
+        if (t->done && t->error) return std::move(*t->error);
+      if (all_done(active)) break;
       mc = curl_multi_poll(multi.get(), nullptr, 0, wait, nullptr);
       if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
     }
@@ -305,8 +318,8 @@ struct Puller {
         ++next;
       }
       if (active.empty()) continue;
-      ROOST_TRY(run_until_front_done(multi, active));
-      ROOST_TRY(finish_front(active));
+      ROOST_TRY(run_until_all_done(multi, active));
+      while (!active.empty()) ROOST_TRY(finish_front(active));
     }
     return {};
   }

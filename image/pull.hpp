@@ -1,7 +1,8 @@
 // Pulling an image from a registry into the store: manifest (through a list
 // when there is one), config, then every layer streamed from the network
 // through digest checks and decompression straight into layer application,
-// two layers at a time. Nothing is committed unless every byte verified.
+// up to parallel_layers at a time. Nothing is committed unless every byte
+// verified.
 #pragma once
 
 #include <functional>
@@ -24,7 +25,9 @@ struct PullOptions {
   // Called as a layer blob arrives: BYTES of TOTAL so far, DONE once it is
   // verified. For progress bars; may be empty.
   std::function<void(const std::string& digest, uint64_t bytes, uint64_t total, bool done)> layer_progress;
-  size_t parallel_layers = 2;
+  // Layers downloaded and applied at once (podman's default is 6 too): all
+  // of a typical image, so a small layer never waits behind a big one.
+  size_t parallel_layers = 6;
   // The name to store the image under when REF is where it comes from but
   // not what the user asked for (a mirror, a registry's location).
   std::optional<Reference> store_as;

@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstring>
@@ -27,6 +28,7 @@
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
 #include "storage/archive_filters.hpp"
+#include "storage/direct_writer.hpp"
 
 namespace roost::storage {
 namespace {
@@ -326,6 +328,7 @@ class Applier {
   int rootfd_;
   const ApplyOptions& options_;
   Stream& stream_;
+  DirectWriter direct_;
   ApplyStats& stats_;
   std::string path_;         // normalised entry name
   std::string name_buf_;     // NUL-terminated final component
@@ -457,13 +460,24 @@ void entry_times(archive_entry* e, timespec out[2]) {
 
 Result<void> Applier::write_file(archive* a, archive_entry* e, int parentfd, const char* name) {
   constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  int raw = openat(parentfd, name, flags, 0600);
+  off_t want = archive_entry_size(e);
+  bool direct = want >= DirectWriter::kMinSize && direct_.supported();
+  int raw = openat(parentfd, name, flags | (direct ? O_DIRECT : 0), 0600);
   if (raw < 0 && errno == EEXIST) {
     ROOST_TRY(remove_existing(parentfd, name, path_));
+    raw = openat(parentfd, name, flags | (direct ? O_DIRECT : 0), 0600);
+  }
+  if (raw < 0 && direct && errno == EINVAL) {
+    // The file system refuses O_DIRECT (some check only after creating the
+    // file): the file we just made goes, and this and later files are buffered.
+    direct_.unsupported();
+    direct = false;
+    if (unlinkat(parentfd, name, 0) != 0 && errno != ENOENT) return entry_sys_error(path_, "unlinkat");
     raw = openat(parentfd, name, flags, 0600);
   }
   if (raw < 0) return entry_sys_error(path_, "openat");
   UniqueFd fd(raw);
+  if (direct) direct_.begin(fd.get());
   off_t end = 0;
   for (;;) {
     const void* buf;
@@ -473,6 +487,11 @@ Result<void> Applier::write_file(archive* a, archive_entry* e, int parentfd, con
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK) return stream_.failure(a, entry_ctx(path_));
     const char* p = static_cast<const char*>(buf);
+    if (direct) {
+      if (!direct_.write(p, size, offset)) return entry_sys_error(path_, "write");
+      end = std::max<off_t>(end, offset + static_cast<off_t>(size));
+      continue;
+    }
     while (size > 0) {
       ssize_t n = pwrite(fd.get(), p, size, offset);
       if (n < 0 && errno == EINTR) continue;
@@ -483,8 +502,8 @@ Result<void> Applier::write_file(archive* a, archive_entry* e, int parentfd, con
     }
     end = std::max<off_t>(end, offset);
   }
+  if (direct && !direct_.finish()) return entry_sys_error(path_, "write");
   // Sparse files end in a hole that no data block covers.
-  off_t want = archive_entry_size(e);
   if (want > end && ftruncate(fd.get(), want) != 0) return entry_sys_error(path_, "ftruncate");
   ROOST_TRY(set_owner(e, fd.get(), "", AT_EMPTY_PATH));
   // After chown, which clears set-ID bits and file capabilities.

@@ -105,6 +105,13 @@ LayerRecord read_layer_row(const Statement& st) {
   return r;
 }
 
+Result<void> sync_tree(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return sys_error("open", path);
+  if (::syncfs(fd.get()) != 0) return sys_error("syncfs", path);
+  return {};
+}
+
 // Closes every descriptor above stderr except KEEP.
 void keep_only_fds(std::vector<int> keep) {
   std::sort(keep.begin(), keep.end());
@@ -303,6 +310,12 @@ Result<void> ImageWriter::start_layer(int fd) {
         if (cp.exit_code != 0) return make_error(ErrorKind::io, "copying parent layer: " + cp.output);
       }
       auto st = ROOST_TRY(apply_layer(fd, path, opts));
+      // Durability: the layer's bytes must be on disk before commit records
+      // it, or a crash could leave a committed layer of empty files. One
+      // syncfs per layer instead of an fsync per file: most of the data went
+      // out with O_DIRECT already (apply_layer), so this flushes the small
+      // files and the metadata, while the other layers are still arriving.
+      ROOST_TRY(sync_tree(path));
       nlohmann::json j = {{"diff_id", st.diff_id}, {"compressed_digest", st.compressed_digest},
                           {"compressed_size", st.compressed_size}, {"size", st.uncompressed_size},
                           {"skipped_devices", st.skipped_devices}};
@@ -395,12 +408,19 @@ Result<ImageRecord> ImageWriter::commit(const std::string& config_json, const st
   std::string top = impl_->layers.empty() ? "" : impl_->layers.back().record.id;
 
   auto lock = ROOST_TRY(FileLock::acquire(s.lock_path));
+  bool moved = false;
   for (auto& l : impl_->layers) {
     if (l.staged_path.empty()) continue;
     std::string final_path = s.layers_dir + "/" + l.record.id;
     if (exists(final_path)) continue;  // another writer stored the same layer first
     if (::rename(l.staged_path.c_str(), final_path.c_str()) != 0) return sys_error("rename", final_path);
     l.staged_path.clear();
+    moved = true;
+  }
+  // The renames reach the disk before the rows that point at them.
+  if (moved) {
+    UniqueFd dir(::open(s.layers_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid() || ::fsync(dir.get()) != 0) return sys_error("fsync", s.layers_dir);
   }
   auto tx = ROOST_TRY(Transaction::begin(s.db));
   for (auto& l : impl_->layers) {
