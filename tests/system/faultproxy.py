@@ -38,6 +38,12 @@ def main():
     counts = {}
     lock = threading.Lock()
 
+    def note_spoiled(path):
+        # One whole line per spoiled request: the tests count them, and
+        # requests for several layers run at once.
+        with lock:
+            print("spoiled " + path, file=sys.stderr, flush=True)
+
     def spoil(path, method):
         if method != "GET" or "/blobs/sha256:" not in path:
             return False
@@ -60,7 +66,7 @@ def main():
         def forward(self):
             bad = spoil(self.path, self.command)
             if bad and args.mode != "stall":
-                print("spoiled " + self.path, file=sys.stderr, flush=True)
+                note_spoiled(self.path)
             if bad and args.mode in ("503", "429"):
                 body = b'{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}'
                 self.send_response(int(args.mode))
@@ -96,7 +102,7 @@ def main():
                 self.wfile.write(data[: len(data) // 2])
                 self.wfile.flush()
                 if args.mode == "stall":
-                    print("spoiled " + self.path, file=sys.stderr, flush=True)
+                    note_spoiled(self.path)
                     threading.Event().wait()
                 self.reset()
                 return
