@@ -46,15 +46,39 @@ struct Plan {
   }
 };
 
-// Helper -> parent records, one per line: "P<pid>" once the container's
-// process exists, "X<code>" when its command could not be executed,
-// "E<kind> <message>" when it failed (the Error as the helper had it).
+// Helper -> parent records, one per line: "T" with the pty's master passed
+// along (SCM_RIGHTS) when the caller wants the terminal, "P<pid>" once the
+// container's process exists, "H" when the terminal relay ended, "X<code>"
+// when its command could not be executed, "E<kind> <message>" when it failed
+// (the Error as the helper had it).
 void send_record(int fd, char tag, const std::string& body) {
   std::string line = tag + body;
   for (auto& c : line)
     if (c == '\n') c = ' ';
   line += '\n';
   (void)write_all(fd, line.data(), line.size());
+}
+
+// read(2) of the status socket that keeps an fd passed along with the bytes
+// (the pty's master) in FD.
+ssize_t read_keeping_fd(int sock, char* buf, size_t len, UniqueFd& fd) {
+  struct iovec iov{buf, len};
+  struct msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(struct cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
+  msg.msg_control = ctl;
+  msg.msg_controllen = sizeof ctl;
+  ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  if (n <= 0) return n;
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int got;
+      std::memcpy(&got, CMSG_DATA(c), sizeof got);
+      fd.reset(got);
+    }
+  }
+  return n;
 }
 
 // Runs the runtime with the container's stdio as its own: in pass-through
@@ -189,6 +213,11 @@ Result<int> drive(const Plan& p, int status_fd) {
   if (pid <= 0) return make_error(ErrorKind::internal, "the PID file holds \"" + pid_text + "\"");
   UniqueFd master;
   if (terminal) master = ROOST_TRY(receive_master(listener.get()));
+  // The caller's attach sessions set window sizes through a copy of its own
+  // (on_terminal); "H" below takes it back, so that closing ours still
+  // hangs the terminal up.
+  const bool share = terminal && p.request->on_terminal;
+  if (share && send_fd(status_fd, 'T', master.get()).ok()) (void)write_all(status_fd, "\n", 1);
   send_record(status_fd, 'P', std::to_string(pid));
 
   auto started = ROOST_TRY_CTX(run_program(p.command({"start", p.id})), "running " + p.runtime + " start");
@@ -202,6 +231,7 @@ Result<int> drive(const Plan& p, int status_fd) {
     RawMode raw(req.stdin_fd);
     auto relayed = relay_pty(master.get(), req.stdin_fd, req.stdout_fd, winsize_fd, req.stdin_end_hangs_up);
     if (!relayed) log_warn("relaying the container's terminal: " + relayed.error().str());
+    if (share) send_record(status_fd, 'H', "");
     // When the caller's side went away first, this hangs up the container's
     // terminal (SIGHUP) instead of waiting for it forever.
     master.reset();
@@ -283,7 +313,8 @@ Result<ExecResult> run_with_external_runtime(const std::string& runtime_path, co
   BundleDir bundle{bundle_dir};
 
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe");
+  // A socket, not a pipe: the pty's master may come along.
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return sys_error("socketpair");
   UniqueFd status_rd(fds[0]), status_wr(fds[1]);
   SignalForwarder forwarder;
   const int wr = status_wr.get();
@@ -296,14 +327,23 @@ Result<ExecResult> run_with_external_runtime(const std::string& runtime_path, co
   pid_t pid = 0;
   std::string buf;
   char chunk[512];
+  UniqueFd passed;  // the pty's master, until "T" hands it on
+  bool terminal_shared = false;
   for (;;) {
-    ssize_t n = ::read(status_rd.get(), chunk, sizeof chunk);
+    ssize_t n = read_keeping_fd(status_rd.get(), chunk, sizeof chunk, passed);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     buf.append(chunk, static_cast<size_t>(n));
     for (size_t nl; (nl = buf.find('\n')) != std::string::npos; buf.erase(0, nl + 1)) {
       std::string body = buf.substr(1, nl - 1);
-      if (buf[0] == 'P') {
+      if (buf[0] == 'T' && passed.valid() && request.on_terminal) {
+        request.on_terminal(passed.get());
+        passed.reset();
+        terminal_shared = true;
+      } else if (buf[0] == 'H' && terminal_shared) {
+        request.on_terminal(-1);
+        terminal_shared = false;
+      } else if (buf[0] == 'P') {
         pid = static_cast<pid_t>(std::atoi(body.c_str()));
         forwarder.target(pid);
         if (on_started) on_started(pid);
@@ -316,6 +356,7 @@ Result<ExecResult> run_with_external_runtime(const std::string& runtime_path, co
       }
     }
   }
+  if (terminal_shared) request.on_terminal(-1);
   int status = ROOST_TRY_CTX(helper.wait(), p.name + ": waiting for its helper");
   // Only left when the helper died before its own `delete -f` (killed).
   auto deleted = delete_external_container(runtime_path, request.mapping, state_root, container_id);

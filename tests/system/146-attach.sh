@@ -114,6 +114,26 @@ EOF
   exit_through_attach sh1
 }
 
+test_attach_resizes_a_runc_containers_terminal() {
+  command -v runc >/dev/null || skip "runc is not installed"
+  run_roost 0 run -dit --name rc --runtime runc --network none busybox sh
+  on_terminal 0 24 80 "$(
+    cat <<'EOF'
+send stty size
+expect \n24 80\r?\n
+expect # 
+resize 31 101
+send stty size
+expect \n31 101\r?\n
+expect # 
+type \x10\x11
+EOF
+  )" attach rc
+  run_roost 0 ps --format '{{.Names}} {{.Status}}'
+  assert_match "$output" "^rc Up " "detaching leaves it running"
+  exit_through_attach rc
+}
+
 test_detach_keys() {
   run_roost 0 run -dit --name k1 --network none busybox sh
   on_terminal 0 24 80 "$(
