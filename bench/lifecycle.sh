@@ -15,44 +15,14 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root "$@"
 runs=${1:-20}
 ps_containers=${PS_CONTAINERS:-500}
-user=roosttest
-"$ROOST_SRC/setup/deps" --bench >/dev/null
-"$ROOST_SRC/setup/users" >/dev/null
-
-work=$(mktemp -d /tmp/roost-bench-lifecycle.XXXXXX)
-uid=$(id -u "$user")
-tag=${work##*.}
-env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/bench-$1-$tag"; }
-roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
-podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
-image=localhost/busybox:latest
-cleanup() {
-  run_as "$user" sh -c "$roost_cmd rm -f -a" >/dev/null 2>&1 || true
-  run_as "$user" sh -c "$podman_cmd rm -f -t 0 -a" >/dev/null 2>&1 || true
-  # Podman leaves a pause process holding its user namespace.
-  local pid
-  pid=$(cat "/run/user/$uid/bench-podman-$tag/libpod/tmp/pause.pid" 2>/dev/null || true)
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null
-  run_as "$user" sh -c "$roost_cmd unshare rm -rf $work/roost/data" >/dev/null 2>&1 || true
-  run_as "$user" sh -c "$podman_cmd unshare rm -rf $work/podman/data" >/dev/null 2>&1 || true
-  rm -rf "$work" "/run/user/$uid/bench-roost-$tag" "/run/user/$uid/bench-podman-$tag"
-}
-trap cleanup EXIT
-chmod 0755 "$work"
-install -m 0755 "${ROOST:-$ROOST_SRC/build/roost}" "$work/roost-bin"
-bash "$ROOST_SRC/tests/system/fixtures.sh" "$work/fixtures" >/dev/null
-chmod -R a+rX "$work/fixtures"
-install -d -o "$uid" -m 0755 "$work/out"
-for tool in roost podman; do
-  install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
-    "/run/user/$uid/bench-$tool-$tag"
-done
-run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
-run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
+bench_prepare
+bench_workspace lifecycle
 
 lifecycle() {
   echo "id=\$($1 run -d --network none $image sleep 1000) && $1 stop -t 0 \$id >/dev/null && $1 rm \$id >/dev/null"
@@ -80,7 +50,7 @@ monitors() { pgrep -u "$uid" -f "^$work/roost-bin .*container-monitor"; }
 conmons() {
   local p
   for p in $(pgrep -u "$uid" -x conmon); do
-    if grep -qa "bench-podman-$tag" "/proc/$p/cmdline"; then echo "$p"; fi
+    if grep -qa "$(bench_runtime_dir podman)" "/proc/$p/cmdline"; then echo "$p"; fi
   done
 }
 roost_mon=$(monitors | head -1)

@@ -15,24 +15,14 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root "$@"
 runs=${1:-3}
-bench=${BENCH_DIR:-/var/tmp/roost-bench}
-user=roosttest
-
-"$ROOST_SRC/setup/deps" --bench >/dev/null
-"$ROOST_SRC/setup/users" >/dev/null
-
-src_roost=${ROOST:-$ROOST_SRC/build/roost}
-[[ -x $src_roost ]] || die "no roost binary at $src_roost (run setup/build or set ROOST)"
-install -d -m 0755 "$bench"
-# This invocation's binary and stores, apart from any other run of the
-# benchmark.
-runs_dir=$(mktemp -d "$bench/runs.XXXXXX")
-chmod 0755 "$runs_dir"
+bench_prepare
+bench_runs_dir
 trap 'rm -rf "$runs_dir"' EXIT
-install -m 0755 "$src_roost" "$runs_dir/roost"
 archive=$bench/load-bench-docker-archive.tar
 
 if [[ ! -f $archive.complete ]]; then

@@ -20,42 +20,15 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root "$@"
 runs=${1:-5}
 mb=${2:-200}
 requests=${3:-2000}
-user=roosttest
-"$ROOST_SRC/setup/deps" --bench >/dev/null
-"$ROOST_SRC/setup/users" >/dev/null
-
-work=$(mktemp -d /tmp/roost-bench-net.XXXXXX)
-uid=$(id -u "$user")
-env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/b${1:0:1}-${work##*.}"; }
-roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
-podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
-cleanup() {
-  local pid
-  run_as "$user" sh -c "$roost_cmd rm -a -f" >/dev/null 2>&1 || true
-  run_as "$user" sh -c "$podman_cmd rm -a -f" >/dev/null 2>&1 || true
-  pid=$(cat "/run/user/$uid/bp-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null
-  rm -rf "$work" "/run/user/$uid/br-${work##*.}" "/run/user/$uid/bp-${work##*.}"
-}
-trap cleanup EXIT
-chmod 0755 "$work"
-install -m 0755 "${ROOST:-$ROOST_SRC/build/roost}" "$work/roost-bin"
-bash "$ROOST_SRC/tests/system/fixtures.sh" "$work/fixtures" >/dev/null
-chmod -R a+rX "$work/fixtures"
-install -d -o "$uid" -m 0755 "$work/out"
-for tool in roost podman; do
-  install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
-    "/run/user/$uid/b${tool:0:1}-${work##*.}"
-done
-image=localhost/busybox:latest
-
-run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
-run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
+bench_prepare
+bench_workspace net
 
 # The setups compared: NAME TOOL-COMMAND NETWORK.
 setups=(

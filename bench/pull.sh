@@ -17,27 +17,19 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root "$@"
 runs=${1:-3}
-bench=${BENCH_DIR:-/var/tmp/roost-bench}
-user=roosttest
-
-"$ROOST_SRC/setup/deps" --bench >/dev/null
-"$ROOST_SRC/setup/users" >/dev/null
-
-src_roost=${ROOST:-$ROOST_SRC/build/roost}
-[[ -x $src_roost ]] || die "no roost binary at $src_roost (run setup/build or set ROOST)"
-install -d -m 0755 "$bench"
-runs_dir=$(mktemp -d "$bench/runs.XXXXXX")
-chmod 0755 "$runs_dir"
+bench_prepare
+bench_runs_dir
 registry_pid=
 cleanup() {
   if [[ -n $registry_pid ]]; then kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null || true; fi
   rm -rf "$runs_dir"
 }
 trap cleanup EXIT
-install -m 0755 "$src_roost" "$runs_dir/roost"
 archive=$bench/pull-bench-docker-archive.tar
 
 if [[ ! -f $archive.complete ]]; then

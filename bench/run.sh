@@ -11,41 +11,13 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../setup/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../setup/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_root "$@"
 runs=${1:-30}
-user=roosttest
-"$ROOST_SRC/setup/deps" --bench >/dev/null
-"$ROOST_SRC/setup/users" >/dev/null
-
-work=$(mktemp -d /tmp/roost-bench-run.XXXXXX)
-uid=$(id -u "$user")
-cleanup() {
-  # Podman leaves a pause process holding its user namespace.
-  local pid
-  pid=$(cat "/run/user/$uid/bench-podman-${work##*.}/libpod/tmp/pause.pid" 2>/dev/null || true)
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null
-  rm -rf "$work" "/run/user/$uid/bench-roost-${work##*.}" "/run/user/$uid/bench-podman-${work##*.}"
-}
-trap cleanup EXIT
-chmod 0755 "$work"
-install -m 0755 "${ROOST:-$ROOST_SRC/build/roost}" "$work/roost-bin"
-bash "$ROOST_SRC/tests/system/fixtures.sh" "$work/fixtures" >/dev/null
-chmod -R a+rX "$work/fixtures"
-install -d -o "$uid" -m 0755 "$work/out"
-for tool in roost podman; do
-  install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
-    "/run/user/$uid/bench-$tool-${work##*.}"
-done
-# Runtime dirs on the login's tmpfs, as in a real session: podman slows down
-# by orders of magnitude with its run root on a disk file system.
-env_for() { echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=/run/user/$uid/bench-$1-${work##*.}"; }
-roost_cmd="env $(env_for roost) $work/roost-bin --storage-driver overlay"
-podman_cmd="env $(env_for podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
-image=localhost/busybox:latest
-
-run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
-run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
+bench_prepare
+bench_workspace run
 
 say "timing ($runs runs each)"
 run_as "$user" hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/out/times.json" \

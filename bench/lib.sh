@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Shared by the bench/ scripts (sourced, after setup/lib.sh): who runs the
+# tools, and the side-by-side workspace in which roost and podman each get an
+# empty store and runtime dir of their own.
+#
+#   bench_prepare                 dependencies (with --bench) and the test users
+#   bench_workspace NAME          $work, $tag, $roost_cmd, $podman_cmd, $image:
+#                                 both tools' dirs, roost's binary, the fixtures,
+#                                 busybox loaded into both; cleaned up on EXIT
+#                                 (bench_cleanup, which a script may extend)
+#   bench_runtime_dir TOOL        that tool's XDG_RUNTIME_DIR
+
+# shellcheck disable=SC2034 # the variables set here are the callers'
+user=roosttest
+
+bench_prepare() {
+  "$ROOST_SRC/setup/deps" --bench >/dev/null
+  "$ROOST_SRC/setup/users" >/dev/null
+  uid=$(id -u "$user")
+}
+
+# On the login's tmpfs, as in a real session (podman slows down by orders of
+# magnitude with its run root on a disk file system); short, because socket
+# paths under it must fit in sun_path.
+bench_runtime_dir() { echo "/run/user/$uid/b${1:0:1}-$tag"; }
+
+bench_env() {
+  echo "HOME=$work/$1 XDG_DATA_HOME=$work/$1/data XDG_CONFIG_HOME=$work/$1/config XDG_RUNTIME_DIR=$(bench_runtime_dir "$1")"
+}
+
+bench_cleanup() {
+  run_as "$user" sh -c "$roost_cmd rm -f -a" >/dev/null 2>&1 || true
+  run_as "$user" sh -c "$podman_cmd rm -f -t 0 -a" >/dev/null 2>&1 || true
+  # Podman leaves a pause process holding its user namespace.
+  local pid
+  pid=$(cat "$(bench_runtime_dir podman)/libpod/tmp/pause.pid" 2>/dev/null || true)
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null
+  # Layers hold files owned by sub-IDs: removed from inside each user namespace.
+  run_as "$user" sh -c "$roost_cmd unshare rm -rf $work/roost/data" >/dev/null 2>&1 || true
+  run_as "$user" sh -c "$podman_cmd unshare rm -rf $work/podman/data" >/dev/null 2>&1 || true
+  rm -rf "$work" "$(bench_runtime_dir roost)" "$(bench_runtime_dir podman)"
+}
+
+bench_workspace() {
+  work=$(mktemp -d "/tmp/roost-bench-$1.XXXXXX")
+  tag=${work##*.}
+  trap bench_cleanup EXIT
+  chmod 0755 "$work"
+  roost_cmd="env $(bench_env roost) $work/roost-bin --storage-driver overlay"
+  podman_cmd="env $(bench_env podman) podman --runtime runc --cgroup-manager cgroupfs --storage-driver overlay --events-backend none"
+  image=localhost/busybox:latest
+  install -m 0755 "${ROOST:-$ROOST_SRC/build/roost}" "$work/roost-bin"
+  bash "$ROOST_SRC/tests/system/fixtures.sh" "$work/fixtures" >/dev/null
+  chmod -R a+rX "$work/fixtures"
+  install -d -o "$uid" -m 0755 "$work/out"
+  local tool
+  for tool in roost podman; do
+    install -d -o "$uid" -g "$uid" -m 0700 "$work/$tool" "$work/$tool/data" "$work/$tool/config" \
+      "$(bench_runtime_dir "$tool")"
+  done
+  run_as "$user" sh -c "$roost_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null
+  run_as "$user" sh -c "$podman_cmd load -i $work/fixtures/busybox-docker-archive.tar" >/dev/null 2>&1
+}
+
+# This invocation's copy of roost and stores under $bench (BENCH_DIR, default
+# /var/tmp/roost-bench, where generated images are kept across runs): $runs_dir.
+bench_runs_dir() {
+  bench=${BENCH_DIR:-/var/tmp/roost-bench}
+  src_roost=${ROOST:-$ROOST_SRC/build/roost}
+  [[ -x $src_roost ]] || die "no roost binary at $src_roost (run setup/build or set ROOST)"
+  install -d -m 0755 "$bench"
+  runs_dir=$(mktemp -d "$bench/runs.XXXXXX")
+  chmod 0755 "$runs_dir"
+  install -m 0755 "$src_roost" "$runs_dir/roost"
+}
