@@ -14,13 +14,15 @@
 #include "common/log.hpp"
 #include "image/archive_internal.hpp"
 #include "image/inflate.hpp"
+#include "image/stream_worker.hpp"
 
 namespace roost::image {
 namespace {
 
 // One layer blob on its way from the registry into a layer helper: every
-// byte is hashed and counted, gzip is inflated here (ISA-L), and the tar goes
-// down the pipe the helper reads.
+// byte is counted as it arrives, then hashed and inflated (ISA-L) on the
+// layer's own thread (WORKER), and the tar goes down the pipe the helper
+// reads. The verdict waits for that thread to have seen every byte.
 struct Transfer {
   size_t index = 0;
   Descriptor desc;
@@ -44,6 +46,8 @@ struct Transfer {
   long status = 0;        // of this attempt's response, once its body starts
   std::string error_body; // of a failed response, for the registry's words
   const PullOptions* opts = nullptr;  // for layer_progress
+  // Last: its thread, which uses the members above, stops first.
+  StreamWorker worker{[this](const char* data, size_t len) { consume(data, len); }};
 
   void report(bool finished) const {
     if (opts && opts->layer_progress) opts->layer_progress(desc.digest, bytes, desc.size, finished);
@@ -79,16 +83,20 @@ struct Transfer {
                                                  " bytes the manifest says");
       return 0;
     }
-    sha.update(data, n);
     report(false);
-    if (!stream_error) {
-      auto r = gzip ? gzip->feed(data, n) : to_pipe(data, n);
-      if (!r) {
-        stream_error = r.error();
-        pipe.reset();  // the helper sees a short tar and fails; the digest decides the message
-      }
-    }
+    worker.push(data, n);
     return len;
+  }
+
+  // On the worker's thread.
+  void consume(const char* data, size_t n) {
+    sha.update(data, n);
+    if (stream_error) return;
+    auto r = gzip ? gzip->feed(data, n) : to_pipe(data, n);
+    if (!r) {
+      stream_error = r.error();
+      pipe.reset();  // the helper sees a short tar and fails; the digest decides the message
+    }
   }
 
   static size_t write_cb(char* data, size_t size, size_t n, void* self) {
@@ -121,6 +129,7 @@ struct Transfer {
   // set), else the verdict, digest first (a tampered blob is reported as
   // such, whatever else broke on the way).
   void complete(CURLcode rc, const RetryPolicy& policy) {
+    worker.drain();  // its bytes hashed, its errors known
     long final_status = status;
     if (final_status == 0) curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &final_status);
     bool failed_status = rc == CURLE_OK && final_status != 200 && final_status != 206;
