@@ -23,13 +23,9 @@ expect #
 send tty
 expect \n/dev/pts/0\r?\n
 expect # 
-send stty size
-expect \n24 80\r?\n
-expect # 
-resize 31 101
-send stty size
-expect \n31 101\r?\n
-expect # 
+EOF
+    resize_steps
+    cat <<'EOF'
 send echo "term=$TERM"
 expect \nterm=xterm\r?\n
 expect # 

@@ -95,13 +95,9 @@ expect #
 send tty
 expect \n/dev/pts/0\r?\n
 expect # 
-send stty size
-expect \n24 80\r?\n
-expect # 
-resize 31 101
-send stty size
-expect \n31 101\r?\n
-expect # 
+EOF
+    resize_steps
+    cat <<'EOF'
 type \x10\x11
 EOF
   )" attach sh1
@@ -117,18 +113,7 @@ EOF
 test_attach_resizes_a_runc_containers_terminal() {
   command -v runc >/dev/null || skip "runc is not installed"
   run_roost 0 run -dit --name rc --runtime runc --network none busybox sh
-  on_terminal 0 24 80 "$(
-    cat <<'EOF'
-send stty size
-expect \n24 80\r?\n
-expect # 
-resize 31 101
-send stty size
-expect \n31 101\r?\n
-expect # 
-type \x10\x11
-EOF
-  )" attach rc
+  on_terminal 0 24 80 "$(resize_steps)"$'\ntype \\x10\\x11' attach rc
   run_roost 0 ps --format '{{.Names}} {{.Status}}'
   assert_match "$output" "^rc Up " "detaching leaves it running"
   exit_through_attach rc

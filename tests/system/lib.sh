@@ -220,6 +220,20 @@ on_terminal() {
   is "$status" "$expected" "exit code of roost on the terminal"
 }
 
+# resize_steps: ptyexpect steps for a shell prompt ("# ") on a 24x80
+# terminal: its size, then a resize to 31x101 that the shell must see.
+resize_steps() {
+  cat <<'EOF'
+send stty size
+expect \n24 80\r?\n
+expect # 
+resize 31 101
+send stty size
+expect \n31 101\r?\n
+expect # 
+EOF
+}
+
 # graph_root: the directory holding this test's image store.
 graph_root() {
   if [[ $TEST_MODE == root ]]; then echo "$TEST_TMP/root"; else echo "$XDG_DATA_HOME/roost"; fi
