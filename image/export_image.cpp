@@ -25,6 +25,11 @@ Result<ExportedImage> export_image(storage::Store& store, const storage::ImageRe
     x.layer_files.push_back(file);
     x.layers.push_back(l);
   }
+  ROOST_TRY(describe_export(image, compression, x));
+  return x;
+}
+
+Result<void> describe_export(const storage::ImageRecord& image, storage::LayerCompression compression, ExportedImage& x) {
   json config = ROOST_TRY(parse_json(image.config_json, "image config"));
   std::vector<std::string> diff_ids;
   for (auto& l : x.layers) diff_ids.push_back(l.diff_id);
@@ -48,7 +53,7 @@ Result<ExportedImage> export_image(storage::Store& store, const storage::ImageRe
                    {"layers", layers}};
   x.manifest = manifest.dump();
   x.manifest_digest = sha256_digest(x.manifest);
-  return x;
+  return {};
 }
 
 Result<void> place_blob(const std::string& file, const std::string& target) {

@@ -28,6 +28,10 @@ struct ExportedImage {
 Result<ExportedImage> export_image(storage::Store& store, const storage::ImageRecord& image, storage::LayerCompression compression,
                                    const std::string& dir, const std::string& prefix);
 
+// Sets X's config (IMAGE's, with X.layers' diff IDs), layer media type and
+// manifest from X.layers, however those blobs were obtained.
+Result<void> describe_export(const storage::ImageRecord& image, storage::LayerCompression compression, ExportedImage& x);
+
 // Moves X's blobs into the OCI layout DIR (created when missing; an existing
 // layout keeps its other images; index.json is replaced last, atomically)
 // under REF_NAME (may be empty). Returns the manifest digest.

@@ -1,7 +1,13 @@
 #include "image/push.hpp"
 
+#include <unistd.h>
+
+#include <optional>
+
+#include "common/log.hpp"
 #include "image/export_image.hpp"
 #include "image/manifest.hpp"
+#include "storage/blob_memo.hpp"
 
 namespace roost::image {
 namespace {
@@ -42,18 +48,39 @@ Result<std::string> push_to_registry(storage::Store& store, const storage::Image
   o.push = true;
   auto client = ROOST_TRY(RegistryClient::open(dest.domain, dest.path, o));
   say("Getting image source signatures");
-  auto scratch = ROOST_TRY(store.new_scratch());
-  auto x = ROOST_TRY(detail::export_image(store, image, storage::LayerCompression::gzip, scratch->path(), "layer-"));
-  for (size_t i = 0; i < x.layers.size(); ++i) {
-    auto& l = x.layers[i];
-    if (ROOST_TRY(reuse_blob(store, *client, dest, l.digest))) {
-      say("Copying blob " + l.digest + " skipped: already exists");
+  const auto compression = storage::LayerCompression::gzip;
+  // Without the memo (a store it cannot write) every layer is just exported.
+  auto memo = storage::BlobMemo::open(store.database());
+  std::unique_ptr<storage::ScratchDir> scratch;
+  detail::ExportedImage x;
+  for (size_t i = 0; i < image.layers.size(); ++i) {
+    const auto& id = image.layers[i];
+    std::optional<storage::ExportedLayer> known;
+    if (memo)
+      if (auto found = memo->lookup(id, compression)) known = *found;
+    if (known && ROOST_TRY(reuse_blob(store, *client, dest, known->digest))) {
+      say("Copying blob " + known->digest + " skipped: already exists");
+      x.layers.push_back(*known);
       continue;
     }
-    say("Copying blob " + l.digest);
-    ROOST_TRY(client->put_blob(l.digest, x.layer_files[i], ""));
-    remember(store, dest, l.digest);
+    // Never exported, or the registry lost the blob: export it (again).
+    log_debug("push: exporting layer " + id);
+    if (!scratch) scratch = ROOST_TRY(store.new_scratch());
+    std::string file = scratch->path() + "/layer-" + std::to_string(i);
+    auto l = ROOST_TRY_CTX(store.export_layer(id, file, compression), "layer " + std::to_string(i + 1));
+    if (memo) (void)memo->remember(id, compression, l);
+    x.layers.push_back(l);
+    bool asked = known && known->digest == l.digest;
+    if (!asked && ROOST_TRY(reuse_blob(store, *client, dest, l.digest))) {
+      say("Copying blob " + l.digest + " skipped: already exists");
+    } else {
+      say("Copying blob " + l.digest);
+      ROOST_TRY(client->put_blob(l.digest, file, ""));
+      remember(store, dest, l.digest);
+    }
+    ::unlink(file.c_str());  // a big image need not sit in scratch twice
   }
+  ROOST_TRY(detail::describe_export(image, compression, x));
   say("Copying config " + x.config_digest);
   if (!ROOST_TRY(reuse_blob(store, *client, dest, x.config_digest))) {
     ROOST_TRY(client->put_blob(x.config_digest, "", x.config));

@@ -56,6 +56,36 @@ test_push_to_another_repository_mounts_blobs() {
     fail "skopeo cannot fetch the mounted blobs from the second repository"
 }
 
+# A repeat push asks the registry for the blobs the first push made (by the
+# digests roost remembers per layer) before exporting anything: with every
+# blob there or mountable, no layer is exported and compressed again. A
+# registry that has lost them gets the layers exported anew, same bytes.
+test_repeat_push_exports_no_layer() {
+  start_registry
+  run_roost 0 load -i "$FIXTURES/multilayer-docker-archive.tar"
+  run_roost 0 --log-level debug push --tls-verify=false localhost/multilayer "$REGISTRY/first/multi:1"
+  is "$(grep -c 'push: exporting layer' <<<"$stderr")" 3 "the first push exports the three layers"
+  local first
+  first=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REGISTRY/first/multi:1") ||
+    fail "skopeo cannot read the first push"
+  run_roost 0 --log-level debug push --tls-verify=false localhost/multilayer "$REGISTRY/second/multi:1"
+  assert_not_contains "$stderr" "push: exporting layer"
+  is "$(grep -c 'Copying blob sha256:[0-9a-f]* skipped: already exists' <<<"$stderr")" 3 "all three layers mounted"
+  is "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REGISTRY/second/multi:1")" "$first" \
+    "the same manifest as the first push"
+  skopeo --insecure-policy copy --quiet --src-tls-verify=false "docker://$REGISTRY/second/multi:1" "oci:$TEST_TMP/copy:x" ||
+    fail "skopeo cannot fetch the image pushed without exports"
+  # A new, empty registry: the remembered digests are unknown there.
+  stop_registry
+  rm -rf "$REGISTRY_DIR"
+  start_registry
+  run_roost 0 --log-level debug push --tls-verify=false localhost/multilayer "$REGISTRY/third/multi:1"
+  is "$(grep -c 'push: exporting layer' <<<"$stderr")" 3 "the layers are exported again"
+  assert_not_contains "$stderr" "skipped: already exists"
+  is "$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REGISTRY/third/multi:1")" "$first" \
+    "the new export has the same digests"
+}
+
 test_push_to_oci_layout_read_by_skopeo() {
   run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
   run_roost 0 push localhost/busybox "oci:$TEST_TMP/out:mine"
