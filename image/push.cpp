@@ -56,8 +56,9 @@ Result<std::string> push_to_registry(storage::Store& store, const storage::Image
   for (size_t i = 0; i < image.layers.size(); ++i) {
     const auto& id = image.layers[i];
     std::optional<storage::ExportedLayer> known;
-    if (memo)
+    if (memo) {
       if (auto found = memo->lookup(id, compression)) known = *found;
+    }
     if (known && ROOST_TRY(reuse_blob(store, *client, dest, known->digest))) {
       say("Copying blob " + known->digest + " skipped: already exists");
       x.layers.push_back(*known);

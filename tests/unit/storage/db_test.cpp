@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/blob_memo.hpp"
 #include "storage/db.hpp"
 
 namespace fs = std::filesystem;
@@ -64,6 +65,36 @@ BOOST_AUTO_TEST_CASE(processes_creating_one_database_at_once_all_succeed) {
     BOOST_TEST_REQUIRE(*count->step());
     BOOST_TEST(count->integer(0) == 12);
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(blob_memo)
+
+BOOST_AUTO_TEST_CASE(remembers_per_layer_and_compression_across_opens) {
+  TempDir t;
+  {
+    auto db = Database::open(t.path + "/roost.db");
+    BOOST_REQUIRE(db);
+    auto memo = BlobMemo::open(*db);
+    BOOST_REQUIRE(memo);
+    BOOST_CHECK(!memo->lookup("layer1", LayerCompression::gzip).value());
+    BOOST_REQUIRE(memo->remember("layer1", LayerCompression::gzip, {"sha256:aa", "sha256:bb", 42}));
+  }
+  auto db = Database::open(t.path + "/roost.db");
+  BOOST_REQUIRE(db);
+  auto memo = BlobMemo::open(*db);
+  BOOST_REQUIRE(memo);
+  auto found = memo->lookup("layer1", LayerCompression::gzip);
+  BOOST_REQUIRE(found && *found);
+  BOOST_CHECK_EQUAL((*found)->diff_id, "sha256:aa");
+  BOOST_CHECK_EQUAL((*found)->digest, "sha256:bb");
+  BOOST_CHECK_EQUAL((*found)->size, 42u);
+  // The plain tar is another blob than the gzip one.
+  BOOST_CHECK(!memo->lookup("layer1", LayerCompression::none).value());
+  // A newer export replaces the old one.
+  BOOST_REQUIRE(memo->remember("layer1", LayerCompression::gzip, {"sha256:aa", "sha256:cc", 43}));
+  BOOST_CHECK_EQUAL(memo->lookup("layer1", LayerCompression::gzip).value()->digest, "sha256:cc");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
