@@ -31,13 +31,14 @@ bench_env() {
 bench_cleanup() {
   run_as "$user" sh -c "$roost_cmd rm -f -a" >/dev/null 2>&1 || true
   run_as "$user" sh -c "$podman_cmd rm -f -t 0 -a" >/dev/null 2>&1 || true
-  # Podman leaves a pause process holding its user namespace.
-  local pid
-  pid=$(cat "$(bench_runtime_dir podman)/libpod/tmp/pause.pid" 2>/dev/null || true)
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null
   # Layers hold files owned by sub-IDs: removed from inside each user namespace.
   run_as "$user" sh -c "$roost_cmd unshare rm -rf $work/roost/data" >/dev/null 2>&1 || true
   run_as "$user" sh -c "$podman_cmd unshare rm -rf $work/podman/data" >/dev/null 2>&1 || true
+  # Podman leaves a pause process holding its user namespace (podman
+  # unshare above starts one too, so this comes last).
+  local pid
+  pid=$(cat "$(bench_runtime_dir podman)/libpod/tmp/pause.pid" 2>/dev/null || true)
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null
   rm -rf "$work" "$(bench_runtime_dir roost)" "$(bench_runtime_dir podman)"
 }
 
