@@ -8,12 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cstring>
 
 #include "common/fd.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "init/init_logic.h"
 #include "runtime/container_init.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/seccomp.hpp"
@@ -123,21 +123,14 @@ Result<pid_t> clone_container(int flags, const std::string& join_user, const Ini
   return static_cast<pid_t>(report[1]);
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
-// The line podman prints when the command cannot be started.
+// The line podman prints when the command cannot be started; written once,
+// in init/init_logic.h, so that roost's own init prints the same.
 std::string exec_failure_line(const std::string& cmd, int err) {
-  if (err == ENOENT) {
-    if (cmd.find('/') == std::string::npos)
-      return "Error: executable file \"" + cmd + "\" not found in $PATH: No such file or directory\n";
-    return "Error: executable file \"" + cmd + "\" not found: No such file or directory\n";
-  }
-  return "Error: " + cmd + ": " + lower(std::strerror(err)) + "\n";
+  std::string line(cmd.size() + 256, '\0');
+  line.resize(init_exec_failure_line(line.data(), line.size(), cmd.c_str(), err));
+  return line;
 }
 
 namespace {
