@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,41 +55,6 @@ Result<void> remove_layer_tree(const userns::IdMapping& mapping, const std::stri
   if (!r) return std::move(r).error().context("removing " + path);
   return {};
 }
-
-// A path under the store's staging area, claimed by its lock as a ScratchDir
-// is (the store's sweep removes what is there once the lock is free), but
-// with no directory of its own: the layer directory itself is made or moved
-// there. Every directory made and removed costs; on a disk mounted with
-// discard, removing one waits for the device.
-class StagingPath {
- public:
-  static Result<StagingPath> claim(const StoreOptions& o) {
-    unsigned char bytes[8] = {};
-    size_t got = 0;
-    while (got < sizeof bytes) {
-      ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-      if (n > 0) got += static_cast<size_t>(n);
-      else if (errno != EINTR) return sys_error("getrandom", "a staging name");
-    }
-    static const char* hex = "0123456789abcdef";
-    std::string path = o.graph_root + "/staging/";
-    for (unsigned char b : bytes) path += {hex[b >> 4], hex[b & 15]};
-    auto lock = ROOST_TRY(FileLock::acquire(path + ".lock"));
-    return StagingPath(std::move(path), std::move(lock));
-  }
-  StagingPath(StagingPath&& o) noexcept : path_(std::exchange(o.path_, {})), lock_(std::move(o.lock_)) {}
-  ~StagingPath() {
-    if (path_.empty()) return;
-    if (auto r = remove_tree(path_); !r) log_warn("removing " + path_ + ": " + r.error().str());
-    ::unlink((path_ + ".lock").c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  StagingPath(std::string path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
-  std::string path_;
-  FileLock lock_;
-};
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string out;
@@ -208,8 +172,8 @@ Result<ContainerLayer> Store::create_container_layer(const std::string& containe
   // Built in a staging directory and renamed into place, so a failure or a
   // crash never leaves a half-made layer under containers/ (the store's sweep
   // removes abandoned staging directories).
-  auto staging = ROOST_TRY(StagingPath::claim(options()));
-  const std::string& tmp = staging.path();
+  auto staging = ROOST_TRY(new_staging_path());
+  const std::string& tmp = staging->path();
   auto build = [&]() -> Result<void> {
     ROOST_TRY(make_dir(tmp, 0700));
     ROOST_TRY(make_dir(tmp + "/merged", 0755));
@@ -264,8 +228,8 @@ Result<void> Store::delete_container_layer(const std::string& container_id) {
   if (!exists(dir)) return {};
   // Renamed aside first so that a half-deleted tree is never taken for a
   // container's layer; the staging sweep finishes it if we die.
-  auto staging = ROOST_TRY(StagingPath::claim(options()));
-  const std::string& doomed = staging.path();
+  auto staging = ROOST_TRY(new_staging_path());
+  const std::string& doomed = staging->path();
   if (::rename(dir.c_str(), doomed.c_str()) != 0) return sys_error("rename", dir);
   return remove_layer_tree(options().mapping, doomed);
 }

@@ -495,11 +495,16 @@ Result<std::unique_ptr<ImageWriter>> Store::new_image() {
   return std::unique_ptr<ImageWriter>(new ImageWriter(std::move(impl)));
 }
 
+Result<std::unique_ptr<ScratchDir>> Store::new_staging_path() {
+  std::string path = impl_->staging_dir + "/" + random_hex(16);
+  auto lock = ROOST_TRY(FileLock::acquire(path + ".lock"));
+  return std::unique_ptr<ScratchDir>(new ScratchDir(path, std::move(lock)));
+}
+
 Result<std::unique_ptr<ScratchDir>> Store::new_scratch() {
-  std::string dir = impl_->staging_dir + "/" + random_hex(16);
-  auto lock = ROOST_TRY(FileLock::acquire(dir + ".lock"));
-  if (::mkdir(dir.c_str(), 0700) != 0) return sys_error("mkdir", dir);
-  return std::unique_ptr<ScratchDir>(new ScratchDir(dir, std::move(lock)));
+  auto scratch = ROOST_TRY(new_staging_path());
+  if (::mkdir(scratch->path().c_str(), 0700) != 0) return sys_error("mkdir", scratch->path());
+  return scratch;
 }
 
 ScratchDir::~ScratchDir() {

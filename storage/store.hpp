@@ -73,8 +73,9 @@ struct ContainerLayer {
 // here and exits at unmount), or vfs (a bind mount of rootfs/).
 Result<void> mount_container_root(const ContainerLayer& layer, const std::string& target, bool rootless);
 
-// A private directory under the store's staging area for unpacking input;
-// removed on destruction, and by the next open if the process dies.
+// A private path under the store's staging area (a directory for unpacking
+// input, or a tree renamed there); removed on destruction, and by the next
+// open if the process dies.
 class ScratchDir {
  public:
   ~ScratchDir();
@@ -153,6 +154,10 @@ class Store {
 
   Result<std::unique_ptr<ImageWriter>> new_image();
   Result<std::unique_ptr<ScratchDir>> new_scratch();
+  // A name under the staging area, claimed and cleaned up as new_scratch()'s
+  // directory is, but with nothing made there yet: the caller makes or renames
+  // a directory there, sparing a directory made and removed.
+  Result<std::unique_ptr<ScratchDir>> new_staging_path();
 
   std::vector<ImageRecord> images();
   Result<ImageRecord> image_by_id(const std::string& full_id);

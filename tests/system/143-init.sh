@@ -51,8 +51,9 @@ test_init_forwards_the_stop_signal() {
 test_init_reaps_zombies() {
   # The subshell exits at once, so its child is reparented to PID 1: sleep,
   # which never waits, or the init, which reaps it. The child leaves a file
-  # just before it exits.
-  local cmd='(sh -c "touch /tmp/orphan-done; exit 0" &); exec sleep 1000'
+  # just before it exits; it waits first, so that it does not exit while PID 1
+  # is still the shell, which would reap it while waiting for the subshell.
+  local cmd='(sh -c "sleep 0.3; touch /tmp/orphan-done; exit 0" &); exec sleep 1000'
   run_roost 0 run -d --name plain busybox sh -c "$cmd"
   run_roost 0 run -d --init --name reaped busybox sh -c "$cmd"
   local zombies='for i in $(seq 50); do [ -e /tmp/orphan-done ] && break; sleep 0.1; done; sleep 0.5
@@ -116,7 +117,7 @@ test_own_init_forwards_signals_and_reaps() {
   assert_contains "$output" "got-term" "the trap in sh got the SIGTERM sent to the init"
 
   # As in test_init_reaps_zombies: the orphan is reparented to the init.
-  local cmd='(sh -c "touch /tmp/orphan-done; exit 0" &); exec sleep 1000'
+  local cmd='(sh -c "sleep 0.3; touch /tmp/orphan-done; exit 0" &); exec sleep 1000'
   PATH=$path run_roost 0 run -d --init --name reaped busybox sh -c "$cmd"
   run_roost 0 exec reaped sh -c 'for i in $(seq 50); do [ -e /tmp/orphan-done ] && break; sleep 0.1; done; sleep 0.5
     cat /proc/[0-9]*/stat 2>/dev/null | grep -c ") Z " || true'

@@ -2,14 +2,17 @@
 
 #include <elf.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/digest.hpp"
 #include "common/fd.hpp"
 #include "common/fs_tree.hpp"
 #include "init/init_logic.h"
@@ -106,6 +109,27 @@ BOOST_AUTO_TEST_CASE(install_writes_it_once_mode_0755_and_replaces_another) {
   BOOST_REQUIRE(runtime::install_own_init(path).ok());
   BOOST_TEST(*read_file(path) == std::string(runtime::own_init_binary()));
   ::umask(old_umask);
+}
+
+BOOST_AUTO_TEST_CASE(install_stamps_the_binarys_digest_and_replaces_an_unstamped_copy) {
+  TempDir dir;
+  std::string path = runtime::own_init_path(dir.path);
+  auto bin = runtime::own_init_binary();
+  BOOST_REQUIRE(runtime::install_own_init(path).ok());
+  char stamp[80];
+  ssize_t n = ::getxattr(path.c_str(), "user.roost.sha256", stamp, sizeof stamp);
+  if (n < 0 && errno == ENOTSUP) {
+    BOOST_TEST_MESSAGE("no user xattrs on " + dir.path + ": install compares bytes (the case above)");
+    return;
+  }
+  BOOST_REQUIRE(n > 0);
+  BOOST_TEST("sha256:" + std::string(stamp, static_cast<size_t>(n)) == sha256_digest(bin));
+  // Same size and mode, other bytes, no stamp: as a copy of another build
+  // would be, so it must be replaced.
+  BOOST_REQUIRE(write_file_atomic(path, std::string(bin.size(), 'x'), 0755).ok());
+  BOOST_REQUIRE(::chmod(path.c_str(), 0755) == 0);
+  BOOST_REQUIRE(runtime::install_own_init(path).ok());
+  BOOST_TEST(*read_file(path) == std::string(bin));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
