@@ -1,8 +1,12 @@
 #include "netns/pasta.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <charconv>
 
@@ -12,6 +16,8 @@ namespace roost::netns {
 namespace {
 
 constexpr int kExitTimeoutMs = 3000;
+
+std::string bound_netns_path(const std::string& run_dir) { return run_dir + "/pasta.netns"; }
 
 int pidfd_signal(int pidfd, int sig) { return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)); }
 
@@ -56,7 +62,13 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
   // slirp4netns's --disable-host-loopback).
   argv.push_back("--no-map-gw");
   for (auto& a : net.pasta_args) argv.push_back(a);
-  argv.push_back(std::to_string(pid));
+  Pasta p;
+  if (::geteuid() == 0) {
+    p.netns_ = ROOST_TRY(BoundNetns::bind(pid, bound_netns_path(run_dir)));
+    argv.insert(argv.end(), {"--runas", "0", "--netns", bound_netns_path(run_dir)});
+  } else {
+    argv.push_back(std::to_string(pid));
+  }
   auto child = ROOST_TRY(spawn_helper(argv, log_path, {}, "", true));
   int code = exit_code_of(ROOST_TRY(child.wait()));
   if (code != 0) return make_error(ErrorKind::io, "pasta failed (exit " + std::to_string(code) + ")" + log_tail(log_path));
@@ -64,7 +76,6 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
   int daemon = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), daemon);
   if (ec != std::errc() || daemon <= 0) return make_error(ErrorKind::io, "pasta's PID file " + pid_file + " holds no PID");
-  Pasta p;
   p.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, daemon, 0)));
   if (!p.pidfd_.valid()) return sys_error("pasta (PID " + std::to_string(daemon) + ") is already gone");
   return p;
@@ -72,6 +83,7 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
 
 void Pasta::stop_left_over(const std::string& run_dir) {
   const std::string pid_file = run_dir + "/pasta.pid";
+  BoundNetns::release(bound_netns_path(run_dir));
   auto text = read_file(pid_file);
   if (!text) return;
   int daemon = 0;
@@ -89,10 +101,33 @@ void Pasta::stop_left_over(const std::string& run_dir) {
 }
 
 void Pasta::stop() {
-  if (!pidfd_.valid()) return;
-  if (pidfd_signal(pidfd_.get(), SIGTERM) == 0 && !wait_readable(pidfd_.get(), kExitTimeoutMs).value_or(false))
-    pidfd_signal(pidfd_.get(), SIGKILL);
-  pidfd_.reset();
+  if (pidfd_.valid()) {
+    if (pidfd_signal(pidfd_.get(), SIGTERM) == 0 && !wait_readable(pidfd_.get(), kExitTimeoutMs).value_or(false))
+      pidfd_signal(pidfd_.get(), SIGKILL);
+    pidfd_.reset();
+  }
+  netns_.release();
+}
+
+Result<Pasta::BoundNetns> Pasta::BoundNetns::bind(pid_t pid, const std::string& path) {
+  release(path);  // a crashed run's, when its reconcile has not run yet
+  ROOST_TRY(open_file(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  BoundNetns bound(path);
+  std::string source = "/proc/" + std::to_string(pid) + "/ns/net";
+  if (::mount(source.c_str(), path.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    return sys_error("bind-mounting " + source + " on", path);
+  return bound;
+}
+
+void Pasta::BoundNetns::release(const std::string& path) {
+  // Detached, as pasta may still hold it open when it was killed.
+  while (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
+  }
+  ::unlink(path.c_str());
+}
+
+void Pasta::BoundNetns::release() {
+  if (!path_.empty()) release(std::exchange(path_, {}));
 }
 
 }  // namespace roost::netns

@@ -8,11 +8,18 @@
 // The background pasta quits by itself when the container's namespace goes;
 // Pasta::stop (and the destructor) also ends it through a pidfd taken as soon
 // as its PID file appears.
+//
+// As root, pasta drops its capabilities before it opens the namespaces, so it
+// may not open another process's /proc/PID/ns files and would fall back to
+// user nobody. It is given instead the network namespace bind-mounted on a file
+// of the run directory (a file's permissions are all an open needs) and told
+// to stay root (--runas 0). That mount is removed when pasta is stopped.
 #pragma once
 
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/fd.hpp"
@@ -47,8 +54,31 @@ class Pasta {
   static void stop_left_over(const std::string& run_dir);
 
  private:
+  // The network namespace bind-mounted on a file, for root's pasta.
+  class BoundNetns {
+   public:
+    static Result<BoundNetns> bind(pid_t pid, const std::string& path);
+    BoundNetns() = default;
+    BoundNetns(BoundNetns&& o) noexcept : path_(std::exchange(o.path_, {})) {}
+    BoundNetns& operator=(BoundNetns&& o) noexcept {
+      if (this != &o) {
+        release();
+        path_ = std::exchange(o.path_, {});
+      }
+      return *this;
+    }
+    ~BoundNetns() { release(); }
+    void release();
+    static void release(const std::string& path);
+
+   private:
+    explicit BoundNetns(std::string path) : path_(std::move(path)) {}
+    std::string path_;
+  };
+
   Pasta() = default;
   UniqueFd pidfd_;
+  BoundNetns netns_;
 };
 
 }  // namespace roost::netns
