@@ -1,13 +1,14 @@
-// roost's own port forwarder (--network slirp4netns:port_handler=rootlesskit,
-// the name podman gives its own forwarder; slirp4netns's API stays the
-// default: it keeps real client addresses, and bench/network.sh found no
-// clear winner in speed). The host side of each published
-// port is a socket roost binds before the container starts, so a port in use
-// fails first; a helper process (roost itself, the hidden verb below) joins
-// the container's user and network namespaces and relays every connection
-// (TCP, spliced through pipes) and datagram flow (UDP) to the container's
-// address from a socket created there. The server in the container sees its
-// own address (10.0.2.100) as the client's, not the client's real one.
+// roost's own port forwarder, the default port handler of --network
+// slirp4netns (port_handler=rootlesskit, the name podman gives its own;
+// port_handler=slirp4netns picks slirp4netns's API instead). The host side of
+// each published port is a socket roost binds before the container starts, so
+// a port in use fails first; a helper process (roost itself, the hidden verb
+// below) joins the container's user and network namespaces and relays every
+// connection (TCP, spliced through pipes) and datagram flow (UDP) to the
+// container's address from a socket created there. That socket is bound to
+// the client's address when it is a loopback one (all of 127.0.0.0/8 is local
+// in the container's namespace too), so the server sees the real client;
+// other clients appear as the container's own address (10.0.2.100).
 //
 // The helper exits when the write end of its exit pipe closes: when the
 // PortForwarder is destroyed, and when the process holding it dies (kill -9),

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "netns/pasta.hpp"
+
 namespace roost::netns {
 namespace {
 
@@ -41,7 +43,10 @@ SlirpAddresses slirp_addresses(const std::string& cidr) {
 std::string resolv_conf_text(const std::string& host_resolv, const NetworkOptions& net) {
   std::vector<std::string> servers, search, options;
   std::istringstream in(host_resolv);
-  const bool slirp = net.mode == Mode::slirp4netns;
+  const bool slirp = net.mode == Mode::slirp4netns, pasta = net.mode == Mode::pasta;
+  // pasta answers DNS at its forwarder address with the host's first
+  // nameserver, loopback or not: first, so that a lookup works either way.
+  if (pasta) servers.push_back(pasta_dns_forward(net));
   for (std::string line; std::getline(in, line);) {
     std::istringstream words(line);
     std::string key;

@@ -17,7 +17,8 @@ SlirpAddresses slirp_addresses(const std::string& cidr);
 
 // From the host's resolv.conf text: --dns replaces the nameservers; with
 // slirp4netns a loopback nameserver (127.0.0.53 of systemd-resolved, a local
-// dnsmasq), unreachable from the container, becomes the DNS forwarder;
+// dnsmasq), unreachable from the container, becomes the DNS forwarder; with
+// pasta its DNS forwarder comes first and loopback nameservers go;
 // --dns-search and --dns-option replace search and options ("." for none).
 std::string resolv_conf_text(const std::string& host_resolv, const NetworkOptions& net);
 

@@ -52,6 +52,28 @@ std::vector<std::string> pasta_port_args(const NetworkOptions& net) {
   return out;
 }
 
+namespace {
+
+constexpr const char* kDnsForwardFlag = "--dns-forward";
+
+// The value of the user's own --dns-forward ADDR or --dns-forward=ADDR, or "".
+std::string users_dns_forward(const NetworkOptions& net) {
+  const auto& a = net.pasta_args;
+  const std::string with_value = std::string(kDnsForwardFlag) + "=";
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == kDnsForwardFlag && i + 1 < a.size()) return a[i + 1];
+    if (a[i].rfind(with_value, 0) == 0) return a[i].substr(with_value.size());
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string pasta_dns_forward(const NetworkOptions& net) {
+  std::string users = users_dns_forward(net);
+  return users.empty() ? "169.254.1.1" : users;
+}
+
 Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::string& run_dir) {
   std::string program = ROOST_TRY(find_pasta());
   std::string pid_file = run_dir + "/pasta.pid", log_path = run_dir + "/pasta.log";
@@ -61,6 +83,7 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
   // The container reaches the host only where the user asks for it (as
   // slirp4netns's --disable-host-loopback).
   argv.push_back("--no-map-gw");
+  if (users_dns_forward(net).empty()) argv.insert(argv.end(), {kDnsForwardFlag, pasta_dns_forward(net)});
   for (auto& a : net.pasta_args) argv.push_back(a);
   Pasta p;
   if (::geteuid() == 0) {

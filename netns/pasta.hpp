@@ -35,6 +35,13 @@ Result<std::string> find_pasta();
 // "-t 127.0.0.1/8080:80", "-u 53:53", "none" when there are none.
 std::vector<std::string> pasta_port_args(const NetworkOptions& net);
 
+// Where the container's DNS queries go with pasta: pasta answers them there
+// (--dns-forward) with the host's nameserver, so a loopback one such as
+// systemd-resolved's 127.0.0.53 works too. The address of a --dns-forward
+// among NET's pasta arguments, else 169.254.1.1 (podman's), which roost
+// then passes.
+std::string pasta_dns_forward(const NetworkOptions& net);
+
 class Pasta {
  public:
   // Starts pasta for PID's namespaces; RUN_DIR gets its log and PID file.

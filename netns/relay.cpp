@@ -18,6 +18,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "common/fd.hpp"
@@ -27,6 +28,9 @@ namespace roost::netns {
 namespace {
 
 constexpr int kPipeSize = 1 << 20;      // as much in flight as a socket buffer
+// Empty pipes kept for new connections; few, as each counts against the
+// user's pipe-user-pages-soft (a whole kPipeSize of it).
+constexpr size_t kSparePipes = 8;
 constexpr int kUdpIdleSeconds = 60;      // a UDP flow without traffic is forgotten
 constexpr size_t kMaxDatagram = 65536;
 
@@ -54,6 +58,28 @@ bool join_namespaces(int pid) {
     return say("joining the container's user namespace"), false;
   if (::setns(net.get(), CLONE_NEWNET) != 0) return say("joining the container's network namespace"), false;
   return true;
+}
+
+// The client's address when it is a loopback one (127.0.0.0/8, also as an
+// IPv4-mapped IPv6 address): every such address is local in the container's
+// namespace too, so the relay can connect from it. No other address is.
+std::optional<sockaddr_in> loopback_source(const sockaddr_storage& peer) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  if (peer.ss_family == AF_INET) {
+    const auto& in = reinterpret_cast<const sockaddr_in&>(peer);
+    a.sin_addr = in.sin_addr;
+    a.sin_port = in.sin_port;
+  } else if (peer.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(peer);
+    if (!IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) return std::nullopt;
+    std::memcpy(&a.sin_addr, in6.sin6_addr.s6_addr + 12, 4);
+    a.sin_port = in6.sin6_port;
+  } else {
+    return std::nullopt;
+  }
+  if ((ntohl(a.sin_addr.s_addr) >> 24) != 127) return std::nullopt;
+  return a;
 }
 
 struct Listener {
@@ -108,6 +134,8 @@ struct UdpFlow {
 };
 
 class Relay {
+  using Connections = std::unordered_map<uint64_t, std::unique_ptr<Connection>>;
+
  public:
   Relay(std::string target, std::vector<Listener> listeners, int exit_fd)
       : target_(std::move(target)), listeners_(std::move(listeners)), exit_fd_(exit_fd) {}
@@ -131,8 +159,8 @@ class Relay {
         switch (static_cast<Kind>(t & 0xff)) {
           case kExit: return 0;  // the roost process holding us is done
           case kTcpListener: accept_all(listeners_[id]); break;
-          case kClient:
-          case kServer: service(id); break;
+          case kClient: service(id, events[i].events, 0); break;
+          case kServer: service(id, 0, events[i].events); break;
           case kUdpListener: udp_from_host(static_cast<int>(id)); break;
           case kUdpFlow: udp_from_container(id); break;
         }
@@ -158,34 +186,75 @@ class Relay {
     return a;
   }
 
-  static bool make_half(Half& h, int from, int to) {
+  // A socket in the container's namespace connected (for TCP: connecting)
+  // to the container's PORT, from SOURCE when given: the client's own
+  // loopback address, local on the namespace's lo too, so the server sees
+  // the real client. Its port as well when free, else one the kernel picks.
+  UniqueFd connect_to(uint16_t port, int type, const std::optional<sockaddr_in>& source) const {
+    auto addr = target(port);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      UniqueFd s(::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      if (!s.valid()) return say("socket"), UniqueFd();
+      bool with_port = attempt == 0 && source && source->sin_port != 0;
+      bool bound = !source || bind_source(s.get(), *source, with_port) ||
+                   (with_port && bind_source(s.get(), *source, false));
+      if (!bound) say("binding to the client's address in the container");  // connects from the container's own
+      if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 || errno == EINPROGRESS) return s;
+      // The client's port is taken for this destination (an earlier
+      // connection in TIME_WAIT): again, from another port.
+      if (!(with_port && errno == EADDRNOTAVAIL)) return UniqueFd();
+    }
+    return UniqueFd();
+  }
+
+  static bool bind_source(int fd, sockaddr_in source, bool with_port) {
+    if (!with_port) {
+      source.sin_port = 0;
+      int one = 1;  // the port is picked at connect, per destination: no bind-time shortage
+      ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    }
+    return ::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) == 0;
+  }
+
+  // A pipe for FROM -> TO: an empty one left by a closed connection when
+  // there is one (a new connection then costs no pipe set-up), else a new one.
+  bool make_half(Half& h, int from, int to) {
+    h.from = from;
+    h.to = to;
+    if (!spare_pipes_.empty()) {
+      h.rd = std::move(spare_pipes_.back().rd);
+      h.wr = std::move(spare_pipes_.back().wr);
+      spare_pipes_.pop_back();
+      return true;
+    }
     int p[2];
     if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return say("pipe"), false;
     h.rd = UniqueFd(p[0]);
     h.wr = UniqueFd(p[1]);
     (void)::fcntl(p[1], F_SETPIPE_SZ, kPipeSize);  // a smaller pipe only costs more splices
-    h.from = from;
-    h.to = to;
     return true;
+  }
+
+  void close_connection(Connections::iterator it) {
+    for (Half* h : {&it->second->up, &it->second->down})
+      if (h->queued == 0 && h->rd.valid() && spare_pipes_.size() < kSparePipes)
+        spare_pipes_.push_back({std::move(h->rd), std::move(h->wr)});
+    tcp_.erase(it);
   }
 
   void accept_all(const Listener& l) {
     for (;;) {
-      int c = ::accept4(l.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      sockaddr_storage peer{};
+      socklen_t peer_len = sizeof peer;
+      int c = ::accept4(l.fd.get(), reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (c < 0) return;  // EAGAIN, or a connection reset before we took it
       auto conn = std::make_unique<Connection>();
       conn->client = UniqueFd(c);
-      conn->server = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-      if (!conn->server.valid()) {
-        say("socket");
-        continue;
-      }
+      conn->server = connect_to(l.port, SOCK_STREAM, loopback_source(peer));
+      if (!conn->server.valid()) continue;  // refused at once: closing the client tells it so
       int one = 1;
       ::setsockopt(conn->server.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      auto addr = target(l.port);
-      if (::connect(conn->server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS)
-        continue;  // refused at once: closing the client tells it so
       if (!make_half(conn->up, conn->client.get(), conn->server.get()) ||
           !make_half(conn->down, conn->server.get(), conn->client.get()))
         continue;
@@ -196,21 +265,25 @@ class Relay {
     }
   }
 
-  void service(uint64_t id) {
+  // CLIENT_EVENTS and SERVER_EVENTS: what epoll said of either socket. Each
+  // half moves only when its source became readable or its destination
+  // writable (edge-triggered: it then moves all it can).
+  void service(uint64_t id, uint32_t client_events, uint32_t server_events) {
     auto it = tcp_.find(id);
     if (it == tcp_.end()) return;  // closed earlier in this batch
     Connection& c = *it->second;
+    constexpr uint32_t in = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR, out = EPOLLOUT | EPOLLHUP | EPOLLERR;
+    bool up = (client_events & in) || (server_events & out), down = (server_events & in) || (client_events & out);
     if (!c.connected) {
+      if (server_events == 0) return;  // the client's data waits for the connection
       int err = 0;
       socklen_t len = sizeof err;
       ::getsockopt(c.server.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) return (void)tcp_.erase(it);
-      sockaddr_storage peer{};
-      len = sizeof peer;
-      if (::getpeername(c.server.get(), reinterpret_cast<sockaddr*>(&peer), &len) != 0) return;  // still connecting
-      c.connected = true;
+      if (err != 0) return close_connection(it);
+      if (!(server_events & EPOLLOUT)) return;  // still connecting
+      c.connected = up = down = true;  // whatever came before now moves
     }
-    if (!c.up.pump() || !c.down.pump() || (c.up.shut && c.down.shut)) tcp_.erase(it);
+    if ((up && !c.up.pump()) || (down && !c.down.pump()) || (c.up.shut && c.down.shut)) close_connection(it);
   }
 
   void udp_from_host(int index) {
@@ -229,9 +302,8 @@ class Relay {
         flow = &udp_.at(it->second);
       } else {
         UdpFlow f;
-        f.sock = UniqueFd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        auto addr = target(l.port);
-        if (!f.sock.valid() || ::connect(f.sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        f.sock = connect_to(l.port, SOCK_DGRAM, loopback_source(from));
+        if (!f.sock.valid()) {
           say("UDP socket in the container");
           continue;
         }
@@ -280,7 +352,11 @@ class Relay {
   int exit_fd_;
   UniqueFd ep_;
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::unique_ptr<Connection>> tcp_;
+  Connections tcp_;
+  struct SparePipe {
+    UniqueFd rd, wr;
+  };
+  std::vector<SparePipe> spare_pipes_;  // empty, from closed connections
   std::unordered_map<uint64_t, UdpFlow> udp_;
   std::map<std::string, uint64_t> udp_keys_;  // client address + listener -> flow
   std::map<uint64_t, std::string> flow_keys_;

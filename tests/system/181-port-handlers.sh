@@ -1,6 +1,6 @@
 # Published ports through each port handler of --network slirp4netns:
-# roost's own forwarder (port_handler=rootlesskit, podman's name for its own)
-# and slirp4netns's API (port_handler=slirp4netns): reached from 127.0.0.1,
+# roost's own forwarder (the default; port_handler=rootlesskit, podman's name
+# for its own) and slirp4netns's API (port_handler=slirp4netns): reached from 127.0.0.1,
 # the client address the server in the container sees, UDP answers, and the
 # forwarder never outliving its container. Loopback only.
 
@@ -42,17 +42,18 @@ test_unknown_port_handler() {
   assert_contains "$output" "port_handler=rootlesskit|slirp4netns"
 }
 
-# client_seen_by HANDLER: the client address busybox httpd in a container
-# logs for a request from 127.0.0.1 through HANDLER ("" = the default).
+# client_seen_by HANDLER [SOURCE]: the client address busybox httpd in a
+# container logs for a request to 127.0.0.1 from SOURCE (a loopback address,
+# default 127.0.0.1) through HANDLER ("" = the default).
 client_seen_by() {
-  local port net=slirp4netns
+  local port net=slirp4netns source=${2:-127.0.0.1}
   [[ -n $1 ]] && net="slirp4netns:port_handler=$1"
   port=$(free_port SOCK_STREAM)
   run_roost 0 run -d --name web --network "$net" -p "127.0.0.1:$port:8080" busybox \
     sh -c 'mkdir /www && echo hello >/www/index.html && exec httpd -f -vv -p 8080 -h /www' >&2
   local body=""
   for _ in $(seq 100); do
-    body=$(curl -s --max-time 5 "http://127.0.0.1:$port/") && [[ -n $body ]] && break
+    body=$(curl -s --max-time 5 --interface "$source" "http://127.0.0.1:$port/") && [[ -n $body ]] && break
     sleep 0.1
   done
   [[ $body == hello ]] || fail "no answer through $net: $(roost logs web 2>&1)"
@@ -65,11 +66,20 @@ client_seen_by() {
 test_client_address_seen_by_the_server() {
   # slirp4netns shows a client on the host's loopback as its gateway
   # (10.0.2.2; a client on another address keeps its own); roost's
-  # forwarder connects from inside the container's namespace, so the server
-  # sees the container's own address.
+  # forwarder connects from inside the container's namespace, from the
+  # client's own loopback address (local there too).
   is "$(client_seen_by slirp4netns)" "10.0.2.2" "the client as seen through slirp4netns"
-  is "$(client_seen_by rootlesskit)" "10.0.2.100" "the client as seen through roost's forwarder"
-  is "$(client_seen_by "")" "10.0.2.2" "the default handler is slirp4netns's"
+  is "$(client_seen_by rootlesskit)" "127.0.0.1" "the client as seen through roost's forwarder"
+  is "$(client_seen_by "")" "127.0.0.1" "the default handler is roost's forwarder"
+  assert_no_forwarder
+}
+
+test_real_loopback_client_address_through_roosts_forwarder() {
+  # A client that bound another loopback address is seen with that one, not
+  # with 127.0.0.1 or the address it connected to.
+  is "$(client_seen_by rootlesskit 127.0.0.7)" "127.0.0.7" "the client bound to 127.0.0.7 as the server saw it"
+  is "$(client_seen_by "" 127.0.0.7)" "127.0.0.7" "the same through the default handler"
+  is "$(client_seen_by slirp4netns 127.0.0.7)" "10.0.2.2" "the same client through slirp4netns"
   assert_no_forwarder
 }
 
@@ -94,7 +104,7 @@ except OSError: pass' "$port")
   printf bye >"/dev/udp/127.0.0.1/$port"
   finish_bg
   is "$bg_status" 0 "roost run's exit code"
-  assert_contains "$(cat "$TEST_TMP/bg.out")" "got ping-udp from 10.0.2.100" "the server saw the container's address"
+  assert_contains "$(cat "$TEST_TMP/bg.out")" "got ping-udp from 127.0.0.1" "the server saw the client's address"
   assert_no_forwarder
 }
 

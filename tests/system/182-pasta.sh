@@ -68,6 +68,21 @@ test_pasta_gone_after_kill_9_of_the_monitor() {
   run_roost 0 rm p
 }
 
+test_pasta_dns_forwarder() {
+  skip_unless_pasta_runs
+  # Only what roost sets up is checked: no lookup leaves the machine.
+  run_roost 0 run -d --name p --network pasta busybox sleep 300
+  wait_until 10 eval '[[ -n $(pasta_pids) ]]' || fail "no pasta while the container runs"
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$(pasta_pids | head -1)/cmdline")
+  assert_contains "$cmdline" " --dns-forward 169.254.1.1 " "pasta answers DNS at 169.254.1.1"
+  run_roost 0 exec p cat /etc/resolv.conf
+  is "$(grep -m1 nameserver <<<"$output")" "nameserver 169.254.1.1" "the container's first nameserver is pasta's forwarder"
+  [[ $output != *"nameserver 127."* ]] || fail "a loopback nameserver, unreachable from the container: $output"
+  run_roost 0 rm -f p
+  wait_until 10 no_pasta || fail "pasta left running: $(pasta_pids)"
+}
+
 test_pasta_missing() {
   path_without pasta
   PATH=$TEST_TMP/bin run_roost 125 run --rm --network pasta busybox true

@@ -2,6 +2,7 @@
 
 #include "netns/host_files.hpp"
 #include "netns/options.hpp"
+#include "netns/pasta.hpp"
 
 using namespace roost;
 using namespace roost::netns;
@@ -162,6 +163,21 @@ BOOST_AUTO_TEST_CASE(resolv_conf) {
   n.dns_search = {"."};
   n.dns_options = {"ndots:2"};
   BOOST_TEST(resolv_conf_text(host, n) == "nameserver 192.0.2.1\noptions ndots:2\n");
+}
+
+BOOST_AUTO_TEST_CASE(resolv_conf_with_pasta) {
+  NetworkOptions n;
+  n.mode = Mode::pasta;
+  std::string host = "nameserver 127.0.0.53\nnameserver 192.0.2.53\nsearch example.org\n";
+  BOOST_TEST(resolv_conf_text(host, n) == "search example.org\nnameserver 169.254.1.1\nnameserver 192.0.2.53\n",
+             "pasta's DNS forwarder first; the loopback nameserver, unreachable from the container, gone");
+  BOOST_TEST(resolv_conf_text("", n) == "nameserver 169.254.1.1\n");
+  n.pasta_args = {"-4", "--dns-forward", "10.9.9.9"};
+  BOOST_TEST(pasta_dns_forward(n) == "10.9.9.9", "the user's own --dns-forward address");
+  n.pasta_args = {"--dns-forward=10.8.8.8"};
+  BOOST_TEST(resolv_conf_text(host, n) == "search example.org\nnameserver 10.8.8.8\nnameserver 192.0.2.53\n");
+  n.dns = {"192.0.2.1"};
+  BOOST_TEST(resolv_conf_text(host, n) == "search example.org\nnameserver 192.0.2.1\n", "--dns replaces them all");
 }
 
 BOOST_AUTO_TEST_CASE(hosts_file) {
