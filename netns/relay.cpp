@@ -186,8 +186,8 @@ class Relay {
     return a;
   }
 
-  // A socket in the container's namespace connected (for TCP: connecting)
-  // to the container's PORT, from SOURCE when given: the client's own
+  // A socket in the container's namespace connecting (TCP) to the
+  // container's PORT, from SOURCE when given: the client's own
   // loopback address, local on the namespace's lo too, so the server sees
   // the real client. Its port as well when free, else one the kernel picks.
   UniqueFd connect_to(uint16_t port, int type, const std::optional<sockaddr_in>& source) const {
@@ -199,6 +199,10 @@ class Relay {
       bool bound = !source || bind_source(s.get(), *source, with_port) ||
                    (with_port && bind_source(s.get(), *source, false));
       if (!bound) say("binding to the client's address in the container");  // connects from the container's own
+      // UDP is sent with sendto, unconnected: a server answering a loopback
+      // client answers from 127.0.0.1, which a socket connected to the
+      // container's address would drop.
+      if (type == SOCK_DGRAM) return s;
       if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 || errno == EINPROGRESS) return s;
       // The client's port is taken for this destination (an earlier
       // connection in TIME_WAIT): again, from another port.
@@ -317,7 +321,8 @@ class Relay {
         flow_keys_.emplace(id, key);
       }
       flow->last = std::chrono::steady_clock::now();
-      (void)!::send(flow->sock.get(), buf, static_cast<size_t>(n), 0);
+      auto to = target(l.port);
+      (void)!::sendto(flow->sock.get(), buf, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     }
   }
 

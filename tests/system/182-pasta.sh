@@ -1,6 +1,6 @@
 # --network pasta (Debian's passt): a published TCP port reached on
-# 127.0.0.1, pasta gone once the container exits, and a clear error when
-# pasta is missing. Loopback only.
+# 127.0.0.1, pasta gone once the container exits, its DNS forwarder in the
+# container's resolv.conf, and a clear error when pasta is missing. Loopback only.
 
 # shellcheck source=netlib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/netlib.sh"
@@ -81,6 +81,7 @@ test_pasta_dns_forwarder() {
   [[ $output != *"nameserver 127."* ]] || fail "a loopback nameserver, unreachable from the container: $output"
   run_roost 0 rm -f p
   wait_until 10 no_pasta || fail "pasta left running: $(pasta_pids)"
+  no_netns_mount
 }
 
 test_pasta_missing() {
