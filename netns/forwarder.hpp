@@ -1,6 +1,6 @@
-// roost's own port forwarder (--network slirp4netns:port_handler=rootlesskit,
-// the name podman gives its own; slirp4netns's API stays the default:
-// bench/network.sh found roost's not clearly faster in throughput). The host side of
+// roost's own port forwarder, the default port handler of --network
+// slirp4netns (port_handler=rootlesskit, the name podman gives its own;
+// port_handler=slirp4netns picks slirp4netns's API instead). The host side of
 // each published port is a socket roost binds before the container starts, so
 // a port in use fails first; a helper process (roost itself, the hidden verb
 // below) joins the container's user and network namespaces and relays every

@@ -284,7 +284,8 @@ Result<NetworkOptions> network_from_json(const json& j) {
     net.slirp.mtu = s.at("mtu");
     net.slirp.cidr = s.at("cidr");
     net.slirp.outbound_addr = s.at("outbound_addr");
-    // Absent in records from before roost had its own forwarder.
+    // Absent in records from before roost had its own forwarder, when
+    // slirp4netns's was the only one.
     std::string handler = s.value("port_handler", "slirp4netns");
     if (handler == "slirp4netns") net.slirp.port_handler = PortHandler::slirp4netns;
     else if (handler == "rootlesskit") net.slirp.port_handler = PortHandler::rootlesskit;

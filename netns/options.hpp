@@ -22,9 +22,10 @@ enum class Mode {
   pasta,        // private namespace connected by pasta (Debian's passt)
 };
 
-// Who forwards published ports with slirp4netns: slirp4netns itself (its API,
-// add_hostfwd) or roost's own forwarder (netns/forwarder.hpp), named
-// "rootlesskit" after podman's equivalent for compatible command lines.
+// Who forwards published ports with slirp4netns: roost's own forwarder
+// (netns/forwarder.hpp; the default: faster, and the server sees a loopback
+// client's real address), named "rootlesskit" after podman's equivalent for
+// compatible command lines, or slirp4netns itself (its API, add_hostfwd).
 enum class PortHandler { slirp4netns, rootlesskit };
 
 // --network slirp4netns:OPT,OPT (the options slirp4netns(1) and podman know).
@@ -34,7 +35,7 @@ struct SlirpOptions {
   int mtu = 65520;
   std::string cidr;           // "" = slirp4netns's 10.0.2.0/24
   std::string outbound_addr;  // --outbound-addr
-  PortHandler port_handler = PortHandler::slirp4netns;
+  PortHandler port_handler = PortHandler::rootlesskit;
 };
 
 enum class Proto { tcp, udp };

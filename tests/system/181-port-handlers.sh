@@ -1,6 +1,6 @@
 # Published ports through each port handler of --network slirp4netns:
-# roost's own forwarder (port_handler=rootlesskit, podman's name for its own)
-# and slirp4netns's API (port_handler=slirp4netns, the default): reached from 127.0.0.1,
+# roost's own forwarder (the default; port_handler=rootlesskit, podman's name
+# for its own) and slirp4netns's API (port_handler=slirp4netns): reached from 127.0.0.1,
 # the client address the server in the container sees, UDP answers, and the
 # forwarder never outliving its container. Loopback only.
 
@@ -70,7 +70,7 @@ test_client_address_seen_by_the_server() {
   # client's own loopback address (local there too).
   is "$(client_seen_by slirp4netns)" "10.0.2.2" "the client as seen through slirp4netns"
   is "$(client_seen_by rootlesskit)" "127.0.0.1" "the client as seen through roost's forwarder"
-  is "$(client_seen_by "")" "10.0.2.2" "the default handler is slirp4netns's"
+  is "$(client_seen_by "")" "127.0.0.1" "the default handler is roost's forwarder"
   assert_no_forwarder
 }
 
@@ -78,6 +78,7 @@ test_real_loopback_client_address_through_roosts_forwarder() {
   # A client that bound another loopback address is seen with that one, not
   # with 127.0.0.1 or the address it connected to.
   is "$(client_seen_by rootlesskit 127.0.0.7)" "127.0.0.7" "the client bound to 127.0.0.7 as the server saw it"
+  is "$(client_seen_by "" 127.0.0.7)" "127.0.0.7" "the same through the default handler"
   is "$(client_seen_by slirp4netns 127.0.0.7)" "10.0.2.2" "the same client through slirp4netns"
   assert_no_forwarder
 }

@@ -11,7 +11,8 @@ BOOST_AUTO_TEST_SUITE(netns_port_handler)
 BOOST_AUTO_TEST_CASE(port_handler_option) {
   NetworkOptions n;
   BOOST_TEST(parse_network_mode("slirp4netns", n).ok());
-  BOOST_TEST((n.slirp.port_handler == PortHandler::slirp4netns), "slirp4netns forwards by default (it keeps real client addresses)");
+  BOOST_TEST((n.slirp.port_handler == PortHandler::rootlesskit),
+             "roost's forwarder by default (faster, and it keeps loopback clients' addresses)");
   BOOST_TEST(parse_network_mode("slirp4netns:port_handler=slirp4netns", n).ok());
   BOOST_TEST((n.slirp.port_handler == PortHandler::slirp4netns));
   BOOST_TEST(parse_network_mode("slirp4netns:mtu=1500,port_handler=rootlesskit", n).ok());
