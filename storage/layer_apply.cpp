@@ -105,22 +105,31 @@ bool is_privileged_xattr(std::string_view name) {
 // thread that hashes both streams; the tar reader (INNER) on the caller's
 // thread takes the decompressed bytes from a small ring of buffers, so
 // decompression and hashing overlap with writing files. From a LayerRing
-// (a tar already decompressed) the buffers are the ring's slots, read in
-// place.
+// holding an uncompressed tar, the buffers are the ring's slots, read in
+// place; a compressed one goes through OUTER like a descriptor's bytes.
 class Stream {
  public:
   explicit Stream(int fd) : fd_(fd), in_buf_(new char[kBufSize]) {
     for (auto& slot : slots_) slot.reset(new char[kBufSize]);
   }
-  explicit Stream(LayerRing& ring) : fd_(-1), ring_(&ring), hash_compressed_(false) {}
+  explicit Stream(LayerRing& ring) : fd_(-1), ring_(&ring) {}
   ~Stream() { stop(); }
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
   Result<void> open() {
     if (ring_) {
-      producer_ = std::thread([this] { produce_from_ring(); });
-      return {};
+      // The first slot decides: compressed data starts with a magic number
+      // (a looser test than libarchive's, which has the last word).
+      auto first = ring_->next();
+      if (!first) return std::move(first).error().context("opening layer");
+      ring_first_ = *first;
+      if (!looks_compressed(ring_first_)) {
+        hash_compressed_ = false;
+        producer_ = std::thread([this] { produce_from_ring(); });
+        return {};
+      }
+      for (auto& slot : slots_) slot.reset(new char[kBufSize]);
     }
     outer_.reset(archive_read_new());
     if (!outer_) return make_error(ErrorKind::internal, "archive_read_new failed");
@@ -191,15 +200,50 @@ class Stream {
  private:
   static constexpr size_t kSlots = 4;
 
+  static bool looks_compressed(std::string_view d) {
+    auto at = [&](size_t i) { return static_cast<unsigned char>(d[i]); };
+    if (d.size() >= 2 && at(0) == 0x1f && at(1) == 0x8b) return true;                        // gzip
+    if (d.size() >= 4 && at(1) == 0xb5 && at(2) == 0x2f && at(3) == 0xfd) return true;        // zstd
+    if (d.size() >= 4 && (at(0) & 0xf0) == 0x50 && at(1) == 0x2a && at(2) == 0x4d && at(3) == 0x18)
+      return true;                                                                           // zstd skippable frame
+    if (d.size() >= 3 && at(0) == 0xfd && at(1) == '7' && at(2) == 'z') return true;         // xz
+    return d.size() >= 3 && d.substr(0, 3) == "BZh";                                         // bzip2
+  }
+
   static la_ssize_t read_input(archive* a, void* opaque, const void** buf) {
     auto* s = static_cast<Stream*>(opaque);
-    ssize_t n = s->read_fd();
+    ssize_t n = s->read_raw(buf);
     if (n < 0) {
       archive_set_error(a, s->read_errno_, "reading layer");
       return -1;
     }
-    *buf = s->in_buf_.get();
     return n;
+  }
+
+  // The next piece of the input, hashed; valid until the next call.
+  ssize_t read_raw(const void** buf) {
+    if (!ring_) {
+      *buf = in_buf_.get();
+      return read_fd();
+    }
+    if (ring_held_) ring_->release();
+    ring_held_ = false;
+    std::string_view v = ring_first_;
+    ring_first_ = {};
+    if (!v.data()) {
+      auto r = ring_->next();
+      if (!r) {
+        read_errno_ = EIO;
+        return -1;
+      }
+      v = *r;
+    }
+    if (v.empty()) return 0;
+    ring_held_ = true;
+    if (hash_compressed_) compressed_.update(v.data(), v.size());
+    compressed_size_ += v.size();
+    *buf = v.data();
+    return static_cast<ssize_t>(v.size());
   }
 
   ssize_t read_fd() {
@@ -227,7 +271,7 @@ class Stream {
     holding_ = false;
     head_ = (head_ + 1) % kSlots;
     filled_--;
-    if (ring_) ring_->release();
+    if (ring_ && !outer_) ring_->release();
     cv_.notify_all();
   }
 
@@ -259,6 +303,14 @@ class Stream {
   void produce_from_ring() {
     std::optional<Error> error;
     while (wait_for_room()) {
+      if (ring_first_.data()) {
+        std::string_view first = ring_first_;
+        ring_first_ = {};
+        if (first.empty()) break;
+        compressed_size_ += first.size();
+        publish(first.data(), first.size());
+        continue;
+      }
       auto slot = ring_->next();
       if (!slot) {
         error = std::move(slot).error();
@@ -283,7 +335,8 @@ class Stream {
       if (n == 0) {
         // Whatever follows the compressed stream is still part of the blob.
         ssize_t r;
-        while ((r = read_fd()) > 0) {
+        const void* rest;
+        while ((r = read_raw(&rest)) > 0) {
         }
         if (r < 0) error = Error(ErrorKind::io, "reading layer", read_errno_);
         break;
@@ -304,6 +357,8 @@ class Stream {
 
   int fd_;
   LayerRing* ring_ = nullptr;
+  std::string_view ring_first_;  // the slot open() looked at, not read yet
+  bool ring_held_ = false;       // OUTER reads a slot, to give back on its next read
   ArchivePtr outer_;
   Sha256 compressed_;
   Sha256 uncompressed_;
