@@ -1,6 +1,5 @@
 #include "image/pull.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -15,13 +14,14 @@
 #include "image/archive_internal.hpp"
 #include "image/inflate.hpp"
 #include "image/stream_worker.hpp"
+#include "storage/layer_ring.hpp"
 
 namespace roost::image {
 namespace {
 
 // One layer blob on its way from the registry into a layer helper: every
 // byte is counted as it arrives, then hashed and inflated (ISA-L) on the
-// layer's own thread (WORKER), and the tar goes down the pipe the helper
+// layer's own thread (WORKER), and the tar goes through the ring the helper
 // reads. The verdict waits for that thread to have seen every byte.
 struct Transfer {
   size_t index = 0;
@@ -30,7 +30,7 @@ struct Transfer {
   std::unique_ptr<CurlHandle> handle;  // a fresh one per attempt
   HttpResponse response;  // headers only
   char errbuf[CURL_ERROR_SIZE] = "";
-  UniqueFd pipe;  // write end
+  std::unique_ptr<storage::LayerRing> ring;  // producer side
   Sha256 sha;
   uint64_t bytes = 0;
   std::unique_ptr<GzipStream> gzip;
@@ -53,11 +53,9 @@ struct Transfer {
     if (opts && opts->layer_progress) opts->layer_progress(desc.digest, bytes, desc.size, finished);
   }
 
-  Result<void> to_pipe(const char* data, size_t len) {
-    if (!pipe.valid()) return {};
-    auto r = write_all(pipe.get(), data, len);
-    if (!r) return make_error(ErrorKind::io, "layer helper stopped reading");
-    return {};
+  Result<void> to_helper(const char* data, size_t len) {
+    if (!ring->open()) return {};
+    return ring->write(data, len);
   }
 
   size_t on_data(const char* data, size_t len) {
@@ -92,10 +90,10 @@ struct Transfer {
   void consume(const char* data, size_t n) {
     sha.update(data, n);
     if (stream_error) return;
-    auto r = gzip ? gzip->feed(data, n) : to_pipe(data, n);
+    auto r = gzip ? gzip->feed(data, n) : to_helper(data, n);
     if (!r) {
       stream_error = r.error();
-      pipe.reset();  // the helper sees a short tar and fails; the digest decides the message
+      ring->abort();  // the helper sees a short tar and fails; the digest decides the message
     }
   }
 
@@ -162,9 +160,11 @@ struct Transfer {
       if (!r) stream_error = r.error();
     }
     if (!error && stream_error) error = *stream_error;
+    // The end of the tar for the helper (a helper that failed tells why itself).
+    if (error) ring->abort();
+    else (void)ring->close();
     if (error) error->context("layer " + std::to_string(index + 1));
     else report(true);
-    pipe.reset();  // end of the tar for the helper
   }
 };
 
@@ -192,7 +192,7 @@ class MultiHandle {
   std::vector<CURL*> easies_;
 };
 
-// Restores SIGPIPE's disposition: a layer helper that fails closes its pipe,
+// Restores SIGPIPE's disposition: a layer helper that fails closes its ring,
 // and the write must fail with EPIPE rather than kill roost.
 class IgnoreSigpipe {
  public:
@@ -221,18 +221,11 @@ struct Puller {
     t->desc = manifest.layers[i];
     t->opts = &opts;
     t->compression = ROOST_TRY(layer_compression(t->desc.media_type));
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
-    UniqueFd rd(p[0]);
-    t->pipe = UniqueFd(p[1]);
-    // A bigger pipe than the 64 KiB default: fewer switches between this
-    // process and the helper per inflated chunk. Best effort (the limit is
-    // /proc/sys/fs/pipe-max-size).
-    (void)::fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
-    ROOST_TRY(writer.start_layer(rd.get()));
+    t->ring = ROOST_TRY(storage::LayerRing::create());
+    ROOST_TRY(writer.start_layer(*t->ring));
     if (t->compression == Compression::gzip) {
       Transfer* raw = t.get();
-      t->gzip = std::make_unique<GzipStream>([raw](const char* d, size_t n) { return raw->to_pipe(d, n); });
+      t->gzip = std::make_unique<GzipStream>([raw](const char* d, size_t n) { return raw->to_helper(d, n); });
     }
     ROOST_TRY(t->prepare(client));
     multi.add(t->handle->easy);

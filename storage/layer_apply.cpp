@@ -29,6 +29,7 @@
 #include "common/log.hpp"
 #include "storage/archive_filters.hpp"
 #include "storage/direct_writer.hpp"
+#include "storage/layer_ring.hpp"
 
 namespace roost::storage {
 namespace {
@@ -103,17 +104,33 @@ bool is_privileged_xattr(std::string_view name) {
 // The input and its decompressor (OUTER, raw format) run on a producer
 // thread that hashes both streams; the tar reader (INNER) on the caller's
 // thread takes the decompressed bytes from a small ring of buffers, so
-// decompression and hashing overlap with writing files.
+// decompression and hashing overlap with writing files. From a LayerRing
+// holding an uncompressed tar, the buffers are the ring's slots, read in
+// place; a compressed one goes through OUTER like a descriptor's bytes.
 class Stream {
  public:
-  explicit Stream(int fd) : fd_(fd) {
+  explicit Stream(int fd) : fd_(fd), in_buf_(new char[kBufSize]) {
     for (auto& slot : slots_) slot.reset(new char[kBufSize]);
   }
+  explicit Stream(LayerRing& ring) : fd_(-1), ring_(&ring) {}
   ~Stream() { stop(); }
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
 
   Result<void> open() {
+    if (ring_) {
+      // The first slot decides: compressed data starts with a magic number
+      // (a looser test than libarchive's, which has the last word).
+      auto first = ring_->next();
+      if (!first) return std::move(first).error().context("opening layer");
+      ring_first_ = *first;
+      if (!looks_compressed(ring_first_)) {
+        hash_compressed_ = false;
+        producer_ = std::thread([this] { produce_from_ring(); });
+        return {};
+      }
+      for (auto& slot : slots_) slot.reset(new char[kBufSize]);
+    }
     outer_.reset(archive_read_new());
     if (!outer_) return make_error(ErrorKind::internal, "archive_read_new failed");
     support_image_compressions(outer_.get());
@@ -138,7 +155,7 @@ class Stream {
     s->cv_.wait(lock, [s] { return s->filled_ > 0 || s->done_; });
     if (s->filled_ > 0) {
       s->holding_ = true;
-      *buf = s->slots_[s->head_].get();
+      *buf = s->data_[s->head_];
       return static_cast<la_ssize_t>(s->lens_[s->head_]);
     }
     if (s->error_) {
@@ -183,15 +200,50 @@ class Stream {
  private:
   static constexpr size_t kSlots = 4;
 
+  static bool looks_compressed(std::string_view d) {
+    auto at = [&](size_t i) { return static_cast<unsigned char>(d[i]); };
+    if (d.size() >= 2 && at(0) == 0x1f && at(1) == 0x8b) return true;                        // gzip
+    if (d.size() >= 4 && at(1) == 0xb5 && at(2) == 0x2f && at(3) == 0xfd) return true;        // zstd
+    if (d.size() >= 4 && (at(0) & 0xf0) == 0x50 && at(1) == 0x2a && at(2) == 0x4d && at(3) == 0x18)
+      return true;                                                                           // zstd skippable frame
+    if (d.size() >= 3 && at(0) == 0xfd && at(1) == '7' && at(2) == 'z') return true;         // xz
+    return d.size() >= 3 && d.substr(0, 3) == "BZh";                                         // bzip2
+  }
+
   static la_ssize_t read_input(archive* a, void* opaque, const void** buf) {
     auto* s = static_cast<Stream*>(opaque);
-    ssize_t n = s->read_fd();
+    ssize_t n = s->read_raw(buf);
     if (n < 0) {
       archive_set_error(a, s->read_errno_, "reading layer");
       return -1;
     }
-    *buf = s->in_buf_.get();
     return n;
+  }
+
+  // The next piece of the input, hashed; valid until the next call.
+  ssize_t read_raw(const void** buf) {
+    if (!ring_) {
+      *buf = in_buf_.get();
+      return read_fd();
+    }
+    if (ring_held_) ring_->release();
+    ring_held_ = false;
+    std::string_view v = ring_first_;
+    ring_first_ = {};
+    if (!v.data()) {
+      auto r = ring_->next();
+      if (!r) {
+        read_errno_ = EIO;
+        return -1;
+      }
+      v = *r;
+    }
+    if (v.empty()) return 0;
+    ring_held_ = true;
+    if (hash_compressed_) compressed_.update(v.data(), v.size());
+    compressed_size_ += v.size();
+    *buf = v.data();
+    return static_cast<ssize_t>(v.size());
   }
 
   ssize_t read_fd() {
@@ -219,17 +271,61 @@ class Stream {
     holding_ = false;
     head_ = (head_ + 1) % kSlots;
     filled_--;
+    if (ring_ && !outer_) ring_->release();
     cv_.notify_all();
+  }
+
+  // Waits for room to publish one more buffer; false once cancelled.
+  bool wait_for_room() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return filled_ < kSlots || cancel_; });
+    return !cancel_;
+  }
+
+  void publish(const char* data, size_t n) {
+    uncompressed_.update(data, n);
+    uncompressed_size_ += static_cast<uint64_t>(n);
+    std::lock_guard lock(mu_);
+    data_[tail_] = data;
+    lens_[tail_] = n;
+    tail_ = (tail_ + 1) % kSlots;
+    filled_++;
+    cv_.notify_all();
+  }
+
+  void end(std::optional<Error> error) {
+    std::lock_guard lock(mu_);
+    error_ = std::move(error);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  void produce_from_ring() {
+    std::optional<Error> error;
+    while (wait_for_room()) {
+      if (ring_first_.data()) {
+        std::string_view first = ring_first_;
+        ring_first_ = {};
+        if (first.empty()) break;
+        compressed_size_ += first.size();
+        publish(first.data(), first.size());
+        continue;
+      }
+      auto slot = ring_->next();
+      if (!slot) {
+        error = std::move(slot).error();
+        break;
+      }
+      if (slot->empty()) break;
+      compressed_size_ += slot->size();
+      publish(slot->data(), slot->size());
+    }
+    end(std::move(error));
   }
 
   void produce() {
     std::optional<Error> error;
-    for (;;) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return filled_ < kSlots || cancel_; });
-        if (cancel_) break;
-      }
+    while (wait_for_room()) {
       // Slot TAIL is free: the consumer holds at most the slot at HEAD.
       la_ssize_t n = archive_read_data(outer_.get(), slots_[tail_].get(), kBufSize);
       if (n < 0) {
@@ -239,23 +335,15 @@ class Stream {
       if (n == 0) {
         // Whatever follows the compressed stream is still part of the blob.
         ssize_t r;
-        while ((r = read_fd()) > 0) {
+        const void* rest;
+        while ((r = read_raw(&rest)) > 0) {
         }
         if (r < 0) error = Error(ErrorKind::io, "reading layer", read_errno_);
         break;
       }
-      uncompressed_.update(slots_[tail_].get(), static_cast<size_t>(n));
-      uncompressed_size_ += static_cast<uint64_t>(n);
-      std::lock_guard lock(mu_);
-      lens_[tail_] = static_cast<size_t>(n);
-      tail_ = (tail_ + 1) % kSlots;
-      filled_++;
-      cv_.notify_all();
+      publish(slots_[tail_].get(), static_cast<size_t>(n));
     }
-    std::lock_guard lock(mu_);
-    error_ = std::move(error);
-    done_ = true;
-    cv_.notify_all();
+    end(std::move(error));
   }
 
   void stop() {
@@ -268,6 +356,9 @@ class Stream {
   }
 
   int fd_;
+  LayerRing* ring_ = nullptr;
+  std::string_view ring_first_;  // the slot open() looked at, not read yet
+  bool ring_held_ = false;       // OUTER reads a slot, to give back on its next read
   ArchivePtr outer_;
   Sha256 compressed_;
   Sha256 uncompressed_;
@@ -275,11 +366,12 @@ class Stream {
   uint64_t uncompressed_size_ = 0;
   int read_errno_ = 0;
   bool hash_compressed_ = true;
-  std::unique_ptr<char[]> in_buf_{new char[kBufSize]};
+  std::unique_ptr<char[]> in_buf_;
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::array<std::unique_ptr<char[]>, kSlots> slots_;
+  std::array<std::unique_ptr<char[]>, kSlots> slots_;  // not with a ring
+  std::array<const char*, kSlots> data_{};
   std::array<size_t, kSlots> lens_{};
   size_t head_ = 0;
   size_t tail_ = 0;
@@ -764,11 +856,11 @@ Result<void> Applier::finish() {
 
 }  // namespace
 
-Result<ApplyStats> apply_layer(int input_fd, const std::string& root, const ApplyOptions& options) {
+namespace {
+
+Result<ApplyStats> apply_stream(Stream& stream, const std::string& root, const ApplyOptions& options) {
   UniqueFd rootfd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootfd.valid()) return sys_error("opening layer root", root);
-
-  Stream stream(input_fd);
   ROOST_TRY(stream.open());
   ArchivePtr inner(archive_read_new());
   if (!inner) return make_error(ErrorKind::internal, "archive_read_new failed");
@@ -798,6 +890,18 @@ Result<ApplyStats> apply_layer(int input_fd, const std::string& root, const Appl
   stats.compressed_size = stream.compressed_size();
   stats.uncompressed_size = stream.uncompressed_size();
   return stats;
+}
+
+}  // namespace
+
+Result<ApplyStats> apply_layer(int input_fd, const std::string& root, const ApplyOptions& options) {
+  Stream stream(input_fd);
+  return apply_stream(stream, root, options);
+}
+
+Result<ApplyStats> apply_layer(LayerRing& ring, const std::string& root, const ApplyOptions& options) {
+  Stream stream(ring);
+  return apply_stream(stream, root, options);
 }
 
 }  // namespace roost::storage

@@ -13,6 +13,8 @@
 
 namespace roost::storage {
 
+class LayerRing;
+
 enum class WhiteoutFormat {
   // Keep whiteouts for overlayfs: ".wh.NAME" becomes a 0/0 character device
   // NAME, ".wh..wh..opq" sets the opaque xattr (user.overlay.opaque=y, and
@@ -48,5 +50,8 @@ struct ApplyStats {
 // namespace so they land shifted through the ID map); device nodes that cannot
 // be created are counted and skipped. On error the caller discards ROOT.
 Result<ApplyStats> apply_layer(int input_fd, const std::string& root, const ApplyOptions& options);
+// The same for an uncompressed tar that arrives through RING (its consumer
+// side); compressed_digest is then the diff ID.
+Result<ApplyStats> apply_layer(LayerRing& ring, const std::string& root, const ApplyOptions& options);
 
 }  // namespace roost::storage

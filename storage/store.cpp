@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -21,6 +22,7 @@
 #include "storage/container_changes.hpp"
 #include "storage/db.hpp"
 #include "storage/layer_apply.hpp"
+#include "storage/layer_ring.hpp"
 #include "userns/userns.hpp"
 
 namespace roost::storage {
@@ -245,6 +247,11 @@ struct ImageWriter::Impl {
   bool committed = false;
   bool warned_devices = false;  // once per image, not per layer
 
+  // Forks the helper that applies the next layer with APPLY, keeping only
+  // the descriptors KEEP (its input) of this process's.
+  using ApplyFn = std::function<Result<ApplyStats>(const std::string& path, const ApplyOptions& opts)>;
+  Result<void> start_layer(std::vector<int> keep, const ApplyFn& apply);
+
   std::string layer_path(const Layer& l) const {
     return l.staged_path.empty() ? store->layers_dir + "/" + l.record.id : l.staged_path;
   }
@@ -284,13 +291,28 @@ Result<LayerRecord> ImageWriter::add_layer(int fd, const std::string& expected_d
 bool ImageWriter::parallel_layers() const { return impl_->store->opts.driver != Driver::vfs; }
 
 Result<void> ImageWriter::start_layer(int fd) {
-  auto& s = *impl_->store;
-  bool copy_parent = s.opts.driver == Driver::vfs && !impl_->layers.empty();
-  if (copy_parent && impl_->pending_count() > 0)
+  return impl_->start_layer({fd}, [fd](const std::string& path, const ApplyOptions& opts) {
+    return apply_layer(fd, path, opts);
+  });
+}
+
+Result<void> ImageWriter::start_layer(LayerRing& ring) {
+  auto started = impl_->start_layer({ring.consumer_doorbell(), ring.consumer_credit()},
+                                    [&ring](const std::string& path, const ApplyOptions& opts) {
+                                      return apply_layer(ring, path, opts);
+                                    });
+  ring.close_consumer_ends();
+  return started;
+}
+
+Result<void> ImageWriter::Impl::start_layer(std::vector<int> keep, const ApplyFn& apply) {
+  auto& s = *store;
+  bool copy_parent = s.opts.driver == Driver::vfs && !layers.empty();
+  if (copy_parent && pending_count() > 0)
     return make_error(ErrorKind::internal, "vfs applies one layer at a time: finish the previous layer first");
-  std::string path = impl_->dir + "/" + std::to_string(impl_->layers.size());
+  std::string path = dir + "/" + std::to_string(layers.size());
   if (::mkdir(path.c_str(), 0755) != 0) return sys_error("mkdir", path);
-  std::string parent_path = copy_parent ? impl_->layer_path(impl_->layers.back()) : "";
+  std::string parent_path = copy_parent ? layer_path(layers.back()) : "";
 
   ApplyOptions opts;
   opts.whiteouts = s.opts.driver == Driver::vfs ? WhiteoutFormat::vfs : WhiteoutFormat::overlay;
@@ -302,14 +324,15 @@ Result<void> ImageWriter::start_layer(int fd) {
   auto child = ROOST_TRY(userns::fork_in_userns(s.opts.mapping, [&]() -> int {
     // Other layers' pipes are open in this process too: holding their write
     // ends would keep their readers from ever seeing the end of the stream.
-    keep_only_fds({fd, wr});
+    keep.push_back(wr);
+    keep_only_fds(keep);
     auto r = [&]() -> Result<std::string> {
       if (copy_parent) {
         // vfs keeps a full tree per layer; cp preserves owners, modes, links and xattrs.
         auto cp = ROOST_TRY(run_program({"cp", "-a", "--reflink=auto", parent_path + "/.", path + "/"}));
         if (cp.exit_code != 0) return make_error(ErrorKind::io, "copying parent layer: " + cp.output);
       }
-      auto st = ROOST_TRY(apply_layer(fd, path, opts));
+      auto st = ROOST_TRY(apply(path, opts));
       // Durability: the layer's bytes must be on disk before commit records
       // it, or a crash could leave a committed layer of empty files. One
       // syncfs per layer instead of an fsync per file: most of the data went
@@ -328,7 +351,7 @@ Result<void> ImageWriter::start_layer(int fd) {
   Impl::Layer layer;
   layer.staged_path = path;
   layer.pending = std::make_shared<Impl::Pending>(Impl::Pending{std::move(child), std::move(report_rd)});
-  impl_->layers.push_back(std::move(layer));
+  layers.push_back(std::move(layer));
   return {};
 }
 

@@ -93,6 +93,8 @@ class ScratchDir {
 // Writes one image's layers and then the image. Layers written through it are
 // staged and become visible only with commit(); destroying it uncommitted
 // removes everything it staged.
+class LayerRing;
+
 class ImageWriter {
  public:
   ~ImageWriter();
@@ -122,6 +124,9 @@ class ImageWriter {
     uint64_t compressed_size = 0;
   };
   Result<void> start_layer(int fd);
+  // The same with the tar (uncompressed) arriving through RING instead of a
+  // pipe; the ring's consumer ends are closed here once the helper has them.
+  Result<void> start_layer(LayerRing& ring);
   bool parallel_layers() const;
   Result<LayerRecord> finish_layer(const LayerCheck& check);
 

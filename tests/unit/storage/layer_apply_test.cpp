@@ -16,9 +16,11 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/fd.hpp"
+#include "storage/layer_ring.hpp"
 
 namespace fs = std::filesystem;
 using roost::ErrorKind;
@@ -220,6 +222,25 @@ struct LayerFixture {
     return apply(tar_path(), opts);
   }
 
+  // The file TAR applied from a LayerRing that a thread fills in pieces of
+  // PIECE bytes (slot boundaries fall anywhere), cut after CUT bytes if given.
+  roost::Result<ApplyStats> apply_via_ring(const std::string& tar, size_t piece, size_t cut = SIZE_MAX) const {
+    auto ring = LayerRing::create();
+    BOOST_REQUIRE(ring.ok());
+    std::string data = roost::read_file(tar).value();
+    std::thread producer([&] {
+      size_t end = std::min(cut, data.size());
+      for (size_t at = 0; at < end; at += piece)
+        if (!(*ring)->write(data.data() + at, std::min(piece, end - at))) return (*ring)->abort();
+      if (cut < data.size()) return (*ring)->abort();
+      (void)(*ring)->close();
+    });
+    auto r = apply_layer(**ring, root.string(), {});
+    (*ring)->close_consumer_ends();  // what a consumer that stops does: the producer sees it gone
+    producer.join();
+    return r;
+  }
+
   // plain.tar compressed with C (as BASE/compressed unless C is none), and an
   // empty root to apply it to.
   std::string fresh_input(Compression c) const {
@@ -336,6 +357,36 @@ BOOST_FIXTURE_TEST_CASE(digests_match_sha256sum, LayerFixture) {
         BOOST_TEST(r->files == 2u);
         BOOST_TEST(slurp(root / "d/big") == entries[1].data);
       }
+    }
+  }
+}
+
+// The puller hands layers over through a LayerRing: the same digests, sizes
+// and files as from a descriptor, whatever the compression; a stream cut short
+// fails.
+BOOST_FIXTURE_TEST_CASE(ring_input_matches_descriptor_input, LayerFixture) {
+  std::vector<TarEntry> entries{tar_dir("d"), tar_file("d/big", random_bytes((5 << 20) + 3, 2)),
+                                tar_file("d/small", "abc")};
+  write_tar(tar_path("plain.tar"), entries);
+  std::string want_diff_id = sha256sum(tar_path("plain.tar"));
+  for (auto c : {Compression::none, Compression::gzip, Compression::zstd}) {
+    for (size_t piece : {size_t{1000}, size_t{3} << 20}) {
+      BOOST_TEST_CONTEXT("compression " << static_cast<int>(c) << " piece " << piece) {
+        std::string input = fresh_input(c);
+        auto r = apply_via_ring(input, piece);
+        BOOST_REQUIRE_MESSAGE(r.ok(), why(r));
+        BOOST_TEST(r->diff_id == want_diff_id);
+        BOOST_TEST(r->compressed_digest == sha256sum(input));
+        BOOST_TEST(r->compressed_size == fs::file_size(input));
+        BOOST_TEST(r->uncompressed_size == fs::file_size(tar_path("plain.tar")));
+        BOOST_TEST(slurp(root / "d/big") == entries[1].data);
+        BOOST_TEST(slurp(root / "d/small") == "abc");
+      }
+    }
+    BOOST_TEST_CONTEXT("compression " << static_cast<int>(c) << " cut") {
+      std::string input = fresh_input(c);
+      auto r = apply_via_ring(input, 4096, fs::file_size(input) / 2);
+      BOOST_TEST(!r.ok());
     }
   }
 }
