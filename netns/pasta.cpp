@@ -26,6 +26,20 @@ std::string port_spec(const PortMapping& p) {
   return ip + std::to_string(p.host_port) + ":" + std::to_string(p.container_port);
 }
 
+constexpr const char* kDnsForwardFlag = "--dns-forward";
+constexpr const char* kPodmanDnsForward = "169.254.1.1";
+
+// The value of the user's own --dns-forward ADDR or --dns-forward=ADDR, or "".
+std::string users_dns_forward(const NetworkOptions& net) {
+  const auto& a = net.pasta_args;
+  const std::string with_value = std::string(kDnsForwardFlag) + "=";
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == kDnsForwardFlag && i + 1 < a.size()) return a[i + 1];
+    if (a[i].rfind(with_value, 0) == 0) return a[i].substr(with_value.size());
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<std::string> find_pasta() {
@@ -52,26 +66,9 @@ std::vector<std::string> pasta_port_args(const NetworkOptions& net) {
   return out;
 }
 
-namespace {
-
-constexpr const char* kDnsForwardFlag = "--dns-forward";
-
-// The value of the user's own --dns-forward ADDR or --dns-forward=ADDR, or "".
-std::string users_dns_forward(const NetworkOptions& net) {
-  const auto& a = net.pasta_args;
-  const std::string with_value = std::string(kDnsForwardFlag) + "=";
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] == kDnsForwardFlag && i + 1 < a.size()) return a[i + 1];
-    if (a[i].rfind(with_value, 0) == 0) return a[i].substr(with_value.size());
-  }
-  return "";
-}
-
-}  // namespace
-
 std::string pasta_dns_forward(const NetworkOptions& net) {
   std::string users = users_dns_forward(net);
-  return users.empty() ? "169.254.1.1" : users;
+  return users.empty() ? kPodmanDnsForward : users;
 }
 
 Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::string& run_dir) {
@@ -83,7 +80,7 @@ Result<Pasta> Pasta::start(pid_t pid, const NetworkOptions& net, const std::stri
   // The container reaches the host only where the user asks for it (as
   // slirp4netns's --disable-host-loopback).
   argv.push_back("--no-map-gw");
-  if (users_dns_forward(net).empty()) argv.insert(argv.end(), {kDnsForwardFlag, pasta_dns_forward(net)});
+  if (users_dns_forward(net).empty()) argv.insert(argv.end(), {kDnsForwardFlag, kPodmanDnsForward});
   for (auto& a : net.pasta_args) argv.push_back(a);
   Pasta p;
   if (::geteuid() == 0) {

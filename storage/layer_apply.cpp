@@ -21,6 +21,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/digest.hpp"
@@ -220,6 +221,14 @@ class Stream {
     return n;
   }
 
+  // The ring's next slot: first the one open() looked at, then the posted
+  // ones; empty at the end of the stream.
+  Result<std::string_view> next_from_ring() {
+    std::string_view first = std::exchange(ring_first_, {});
+    if (first.data()) return first;
+    return ring_->next();
+  }
+
   // The next piece of the input, hashed; valid until the next call.
   ssize_t read_raw(const void** buf) {
     if (!ring_) {
@@ -228,16 +237,12 @@ class Stream {
     }
     if (ring_held_) ring_->release();
     ring_held_ = false;
-    std::string_view v = ring_first_;
-    ring_first_ = {};
-    if (!v.data()) {
-      auto r = ring_->next();
-      if (!r) {
-        read_errno_ = EIO;
-        return -1;
-      }
-      v = *r;
+    auto next = next_from_ring();
+    if (!next) {
+      read_errno_ = EIO;
+      return -1;
     }
+    std::string_view v = *next;
     if (v.empty()) return 0;
     ring_held_ = true;
     if (hash_compressed_) compressed_.update(v.data(), v.size());
@@ -303,15 +308,7 @@ class Stream {
   void produce_from_ring() {
     std::optional<Error> error;
     while (wait_for_room()) {
-      if (ring_first_.data()) {
-        std::string_view first = ring_first_;
-        ring_first_ = {};
-        if (first.empty()) break;
-        compressed_size_ += first.size();
-        publish(first.data(), first.size());
-        continue;
-      }
-      auto slot = ring_->next();
+      auto slot = next_from_ring();
       if (!slot) {
         error = std::move(slot).error();
         break;

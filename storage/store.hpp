@@ -22,6 +22,8 @@
 
 namespace roost::storage {
 
+class LayerRing;
+
 enum class Driver { overlay, fuse_overlayfs, vfs };
 std::string driver_name(Driver d);
 Result<Driver> parse_driver(const std::string& name);
@@ -93,8 +95,6 @@ class ScratchDir {
 // Writes one image's layers and then the image. Layers written through it are
 // staged and become visible only with commit(); destroying it uncommitted
 // removes everything it staged.
-class LayerRing;
-
 class ImageWriter {
  public:
   ~ImageWriter();

@@ -121,15 +121,9 @@ expect #
 send tty
 expect \n/dev/pts/[0-9]+\r?\n
 expect # 
-send stty size
-expect \n24 80\r?\n
-expect # 
-resize 30 100
-send stty size
-expect \n30 100\r?\n
-expect # 
-send exit 4
 EOF
+    resize_steps
+    echo 'send exit 4'
   )" exec -it e1 sh
   run_roost 0 top e1 comm
   is "$stdout" "$(printf 'COMMAND\nsleep')" "the exec shell is gone"
