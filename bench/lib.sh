@@ -69,9 +69,10 @@ bench_workspace() {
 # Both $bench and $runs_dir get ext4's "top of directory hierarchy" flag
 # (chattr +T), so that ext4's Orlov allocator places each directory made in
 # them (this invocation's runs dir, each run's store) at the start of an empty
-# block group picked at random, instead of next to its parent. Why: on ext4
-# without a journal (this machine's root), allocating an inode skips, one by
-# one, every free inode of the group that was deleted in the last 60 s, so
+# block group picked from a hash of its name (so the names must be random:
+# mktemp), instead of next to its parent. Why: on ext4 without a journal
+# (this machine's root), allocating an inode skips, one by one, every free
+# inode of the group that was deleted in the last 60 s, so
 # files created where a previous invocation (or another bench) just deleted
 # its stores cost a scan each: seconds of system time for whichever tool ran
 # first, measuring the previous clean-up instead of the tool. With the flag,

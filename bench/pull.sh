@@ -126,8 +126,11 @@ gid=$(id -g "$user")
 elapsed() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f\n", (e - s) / 1e9 }'; }
 
 time_pull() {
-  local tool=$1 run=$2 dir=$runs_dir/$1-$2 start end rc=0
-  rm -rf "$dir"
+  local tool=$1 run=$2 dir start end rc=0
+  # A random name: ext4 picks the block group of a top-level (+T) directory
+  # from a hash of its name, so a fixed name would land each invocation's
+  # store in the group the previous invocation's store was just deleted from.
+  dir=$(mktemp -d "$runs_dir/$tool-$run.XXXXXX")
   install -d -o "$uid" -g "$gid" -m 0700 "$dir" "$dir/data" "$dir/config" "$dir/runtime" "$dir/tmp"
   local env=(XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir/runtime"
     TMPDIR="$dir/tmp")
