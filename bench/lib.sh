@@ -80,6 +80,18 @@ bench_workspace() {
 # roost and podman. Elsewhere (tmpfs, xfs, btrfs) chattr fails; nothing to do.
 bench_fresh_groups() { chattr +T "$1" 2>/dev/null || true; }
 
+# A new directory under $runs_dir for one timed run of TOOL number RUN, owned
+# by $user, with data, config, runtime and tmp in it. Its name is random:
+# ext4 places a top-level (+T) directory by a hash of its name, so a fixed
+# name would put each invocation's store in the block group from which the
+# previous invocation's store was just deleted.
+bench_store_dir() {
+  local dir
+  dir=$(mktemp -d "$runs_dir/$1-$2.XXXXXX")
+  install -d -o "$user" -g "$(id -g "$user")" -m 0700 "$dir" "$dir/data" "$dir/config" "$dir/runtime" "$dir/tmp"
+  echo "$dir"
+}
+
 bench_runs_dir() {
   bench=${BENCH_DIR:-/var/tmp/roost-bench}
   src_roost=${ROOST:-$ROOST_SRC/build/roost}
@@ -89,5 +101,8 @@ bench_runs_dir() {
   runs_dir=$(mktemp -d "$bench/runs.XXXXXX")
   chmod 0755 "$runs_dir"
   bench_fresh_groups "$runs_dir"
+  if lsattr -d "$runs_dir" 2>/dev/null | cut -d' ' -f1 | grep -q T; then
+    say "each run's store (roost and podman alike) starts in an empty ext4 block group (chattr +T; see bench/lib.sh)"
+  fi
   install -m 0755 "$src_roost" "$runs_dir/roost"
 }

@@ -81,14 +81,11 @@ fi
 chmod 0644 "$archive"
 say "archive: $archive ($(du -h "$archive" | cut -f1))"
 
-uid=$(id -u "$user")
-gid=$(id -g "$user")
 
 # Runs one timed load; prints the seconds it took.
 time_load() {
-  local tool=$1 run=$2 dir=$runs_dir/$1-$2 start end rc=0
-  rm -rf "$dir"
-  install -d -o "$uid" -g "$gid" -m 0700 "$dir" "$dir/data" "$dir/config" "$dir/runtime" "$dir/tmp"
+  local tool=$1 run=$2 dir start end rc=0
+  dir=$(bench_store_dir "$tool" "$run")
   local env=(XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir/runtime"
     TMPDIR="$dir/tmp")
   local cmd

@@ -82,9 +82,6 @@ PY
 fi
 chmod 0644 "$archive"
 say "archive: $archive ($(du -h "$archive" | cut -f1))"
-if lsattr -d "$runs_dir" 2>/dev/null | cut -d' ' -f1 | grep -q T; then
-  say "each run's store (roost and podman alike) starts in an empty ext4 block group (chattr +T; see bench/lib.sh)"
-fi
 
 # The registry: storage kept across runs of the benchmark (the push is slow).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -120,18 +117,12 @@ mapfile -t blobs < <(jq -r '.layers[].digest' <<<"$manifest" | while read -r d; 
 done)
 say "image: $image, $(jq '[.layers[].size] | add' <<<"$manifest" | numfmt --to=iec) compressed in ${#blobs[@]} layers"
 
-uid=$(id -u "$user")
-gid=$(id -g "$user")
 
 elapsed() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.3f\n", (e - s) / 1e9 }'; }
 
 time_pull() {
   local tool=$1 run=$2 dir start end rc=0
-  # A random name: ext4 picks the block group of a top-level (+T) directory
-  # from a hash of its name, so a fixed name would land each invocation's
-  # store in the group the previous invocation's store was just deleted from.
-  dir=$(mktemp -d "$runs_dir/$tool-$run.XXXXXX")
-  install -d -o "$uid" -g "$gid" -m 0700 "$dir" "$dir/data" "$dir/config" "$dir/runtime" "$dir/tmp"
+  dir=$(bench_store_dir "$tool" "$run")
   local env=(XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" XDG_RUNTIME_DIR="$dir/runtime"
     TMPDIR="$dir/tmp")
   local cmd
