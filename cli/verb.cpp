@@ -170,10 +170,13 @@ int run_cli(int argc, char** argv) {
   // by the full one, whose messages and help are the ones users see.
   if (!given.count("-h") && !given.count("--help")) {
     auto cli = build_cli(given, true);
-    if (!cli->bound.empty()) {
+    if (!cli->bound.empty() || given.count("-v") || given.count("--version")) {
       bool parsed = true;
       try {
         cli->app->parse(argc, argv);
+      } catch (const CLI::CallForVersion& e) {
+        // The root's flag, as in the full parser: its output has no verb in it.
+        return cli->app->exit(e);
       } catch (const CLI::Error&) {
         parsed = false;
       }
