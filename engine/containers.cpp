@@ -574,7 +574,7 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
     if (generated && attempt < 10) continue;
     return name_in_use(s.db, c.name);
   }
-  c.spec = spec;
+  c.spec = std::move(spec);
   auto layer = s.opts.store->create_container_layer(c.id, img);
   if (!layer) {
     auto del = s.db.prepare("DELETE FROM containers WHERE id = ?");

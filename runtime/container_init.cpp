@@ -24,6 +24,7 @@
 #include "runtime/caps.hpp"
 #include "runtime/mounts.hpp"
 #include "runtime/seccomp.hpp"
+#include "runtime/spec_member.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/terminal.hpp"
 #include "runtime/user_lookup.hpp"
@@ -72,7 +73,7 @@ Result<void> join_namespaces(const json& spec, bool in_userns) {
       {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"network", CLONE_NEWNET},
       {"pid", CLONE_NEWPID}, {"mount", CLONE_NEWNS}, {"cgroup", CLONE_NEWCGROUP},
   };
-  auto lx = spec.value("linux", json::object());
+  const json& lx = member_or_empty(spec, "linux");
   for (const auto& ns : lx.value("namespaces", json::array())) {
     std::string path = ns.value("path", std::string());
     if (path.empty()) continue;
@@ -225,7 +226,7 @@ namespace {
 Result<void> setup_and_exec(const InitConfig& c) {
   const json& spec = c.request->spec;
   const json process = spec.at("process");
-  const json lx = spec.value("linux", json::object());
+  const json& lx = member_or_empty(spec, "linux");
   const int sock = c.sock;
 
   if (c.new_userns || c.wait_namespaces) ROOST_TRY(wait_go(sock));

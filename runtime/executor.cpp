@@ -18,6 +18,7 @@
 #include "runtime/hooks.hpp"
 #include "runtime/seccomp.hpp"
 #include "runtime/signal_forwarder.hpp"
+#include "runtime/spec_member.hpp"
 #include "runtime/syscalls.hpp"
 #include "runtime/terminal.hpp"
 #include "userns/userns.hpp"
@@ -40,7 +41,7 @@ Result<Namespaces> plan_namespaces(const json& spec) {
   };
   Namespaces ns;
   bool mount = false;
-  auto lx = spec.value("linux", json::object());
+  const json& lx = member_or_empty(spec, "linux");
   for (const auto& n : lx.value("namespaces", json::array())) {
     std::string type = n.value("type", std::string());
     bool known = false;
