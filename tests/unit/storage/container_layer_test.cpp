@@ -75,6 +75,7 @@ Result<std::string> mount_and_use(const ContainerLayer& layer) {
     std::string target = layer.dir + "/merged";
     ROOST_TRY(mount_container_root(layer, target, false));
     auto greeting = ROOST_TRY(read_file(target + "/etc/greeting"));
+    if (::access((target + "/etc/hostname").c_str(), F_OK) == 0) greeting += "+hostname";
     ROOST_TRY(write_file_atomic(target + "/etc/written", "by container\n"));
     ::umount2(target.c_str(), MNT_DETACH);
     return greeting;
@@ -95,10 +96,19 @@ void round_trip(Driver driver, const std::string& written_at) {
   auto again = store->container_layer(kId, img);
   BOOST_REQUIRE(again);
   BOOST_TEST(again->lower_dirs == layer->lower_dirs);
+  BOOST_TEST(again->targets_dir == layer->targets_dir);
+  if (driver == Driver::vfs) {
+    BOOST_TEST(layer->targets_dir.empty(), "vfs copies the image: no layers under it");
+  } else {
+    BOOST_TEST(layer->targets_dir == t.path + "/graph/mount-targets");
+    for (const char* f : {"/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv"})
+      BOOST_TEST(fs::is_regular_file(layer->targets_dir + f), f);
+  }
 
   auto r = mount_and_use(*layer);
   BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().str()));
-  BOOST_TEST(*r == "hello\n");
+  // The image has no etc/hostname: with overlay it shows from the targets layer.
+  BOOST_TEST(*r == (driver == Driver::vfs ? "hello\n" : "hello\n+hostname"));
   BOOST_TEST(slurp(layer->dir + written_at) == "by container\n", "the write landed in the container's layer");
   BOOST_TEST(!fs::exists(store->layer_dir(img.layers.front()) + "/etc/written"), "the image layer is untouched");
 
