@@ -2,7 +2,9 @@
 //
 // On disk: GRAPH/roost.db (SQLite: layers, images, names), GRAPH/layers/<id>
 // (one directory per layer, id = chain ID hex), GRAPH/staging/<random> (layers
-// being written; swept on open when their writer is gone). A layer or image
+// being written; swept on open when their writer is gone, whose claim is a
+// byte lock on GRAPH/staging.lock), GRAPH/mount-targets (mount_targets.hpp),
+// GRAPH/containers/<id> (containers' layers). A layer or image
 // appears only once fully written and verified: layers are staged, then moved
 // into place and recorded in one transaction with the image that uses them.
 #pragma once
