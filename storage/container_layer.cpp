@@ -15,6 +15,7 @@
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
 #include "common/process.hpp"
+#include "storage/mount_targets.hpp"
 #include "storage/store.hpp"
 #include "userns/userns.hpp"
 
@@ -147,26 +148,41 @@ Result<void> mount_container_root(const ContainerLayer& layer, const std::string
   for (auto& d : layer.lower_dirs) ROOST_TRY(check_overlay_path(d));
   ROOST_TRY(check_overlay_path(layer.dir));
   std::string upper = layer.dir + "/upper", work = layer.dir + "/work";
-  std::string opts = "lowerdir=" + join(layer.lower_dirs, ":") + ",upperdir=" + upper + ",workdir=" + work;
+  auto options_for = [&](const std::vector<std::string>& lowers) {
+    return "lowerdir=" + join(lowers, ":") + ",upperdir=" + upper + ",workdir=" + work +
+           (rootless && layer.driver == Driver::overlay ? ",userxattr" : "");
+  };
+  std::vector<std::string> lowers = layer.lower_dirs;
+  std::string opts = options_for(lowers);
+  if (!layer.targets_dir.empty()) {
+    ROOST_TRY(check_overlay_path(layer.targets_dir));
+    lowers.push_back(layer.targets_dir);
+    std::string with_targets = options_for(lowers);
+    // Only a convenience: without it the executor creates missing targets.
+    if (layer.driver == Driver::fuse_overlayfs || with_targets.size() < static_cast<size_t>(::getpagesize()))
+      opts = std::move(with_targets);
+    else
+      lowers.pop_back();
+  }
   if (layer.driver == Driver::fuse_overlayfs) return mount_fuse_overlayfs(opts, target);
-  if (rootless) opts += ",userxattr";
   if (opts.size() >= static_cast<size_t>(::getpagesize()))
     return make_error(ErrorKind::unsupported, "overlay: mount options for " + std::to_string(layer.lower_dirs.size()) +
                                                   " layers exceed the kernel's limit of one page");
   if (::mount("overlay", target.c_str(), "overlay", 0, opts.c_str()) != 0)
-    return sys_error("overlay: mounting " + target + " (lowerdir=" + join(layer.lower_dirs, ":") +
-                     ", upperdir=" + upper + ", workdir=" + work + ")");
+    return sys_error("overlay: mounting " + target + " (lowerdir=" + join(lowers, ":") + ", upperdir=" + upper +
+                     ", workdir=" + work + ")");
   return {};
 }
 
 Result<ContainerLayer> Store::create_container_layer(const std::string& container_id, const ImageRecord& image) {
   if (!valid_container_id(container_id))
     return make_error(ErrorKind::invalid, "invalid container ID \"" + container_id + "\"");
-  auto layer = ContainerLayer{container_id, options().driver, containers_dir(options()) + "/" + container_id, {}};
+  auto layer = ContainerLayer{container_id, options().driver, containers_dir(options()) + "/" + container_id, {}, {}};
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) layer.lower_dirs.push_back(layer_dir(*it));
   if (layer.lower_dirs.empty() && layer.driver != Driver::vfs)
     return make_error(ErrorKind::invalid, "image " + image.id + " has no layers");
   ROOST_TRY(make_dirs(containers_dir(options()), 0700));
+  if (layer.driver != Driver::vfs) layer.targets_dir = ROOST_TRY(ensure_mount_targets(*this));
   if (exists(layer.dir)) return make_error(ErrorKind::exists, "container layer " + layer.dir + " already exists");
 
   // Built in a staging directory and renamed into place, so a failure or a
@@ -207,8 +223,11 @@ Result<ContainerLayer> Store::create_container_layer(const std::string& containe
 Result<ContainerLayer> Store::container_layer(const std::string& container_id, const ImageRecord& image) const {
   if (!valid_container_id(container_id))
     return make_error(ErrorKind::invalid, "invalid container ID \"" + container_id + "\"");
-  auto layer = ContainerLayer{container_id, options().driver, containers_dir(options()) + "/" + container_id, {}};
+  auto layer = ContainerLayer{container_id, options().driver, containers_dir(options()) + "/" + container_id, {}, {}};
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) layer.lower_dirs.push_back(layer_dir(*it));
+  // Containers made before the store had one mount without it.
+  std::string targets = mount_targets_dir(options().graph_root);
+  if (layer.driver != Driver::vfs && exists(targets)) layer.targets_dir = targets;
   if (!exists(layer.dir))
     return make_error(ErrorKind::not_found, "container " + container_id + ": layer " + layer.dir + " does not exist");
   return layer;

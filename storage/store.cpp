@@ -23,6 +23,7 @@
 #include "storage/db.hpp"
 #include "storage/layer_apply.hpp"
 #include "storage/layer_ring.hpp"
+#include "storage/staging_lock.hpp"
 #include "userns/userns.hpp"
 
 namespace roost::storage {
@@ -134,6 +135,7 @@ struct Store::Impl {
   std::string layers_dir;
   std::string staging_dir;
   std::string lock_path;
+  std::string staging_lock_path;  // claims on staging names (staging_lock.hpp)
 
   // Removes trees whose files belong to mapped IDs: only root inside the
   // user namespace may delete them.
@@ -170,12 +172,23 @@ struct Store::Impl {
     auto lock = ROOST_TRY(FileLock::acquire(lock_path));
     std::vector<std::string> doomed;
     std::vector<std::string> stale_locks;
-    for (auto& n : list_dir(staging_dir)) {
-      if (n.size() > 5 && n.compare(n.size() - 5, 5, ".lock") == 0) continue;
-      auto writer = ROOST_TRY(FileLock::try_acquire(staging_dir + "/" + n + ".lock"));
-      if (!writer.held()) continue;
-      doomed.push_back(staging_dir + "/" + n);
-      stale_locks.push_back(staging_dir + "/" + n + ".lock");
+    auto names = list_dir(staging_dir);
+    std::set<std::string> present(names.begin(), names.end());
+    std::optional<UniqueFd> claims;
+    for (auto& n : names) {
+      // Older versions claimed a name with a flock on staging/<name>.lock.
+      bool old_lock = n.size() > 5 && n.compare(n.size() - 5, 5, ".lock") == 0;
+      if (old_lock || present.count(n + ".lock")) {
+        std::string lock_file = staging_dir + "/" + (old_lock ? n : n + ".lock");
+        if (old_lock && present.count(n.substr(0, n.size() - 5))) continue;  // handled with its name
+        auto writer = ROOST_TRY(FileLock::try_acquire(lock_file));
+        if (!writer.held()) continue;
+        if (!old_lock) doomed.push_back(staging_dir + "/" + n);
+        stale_locks.push_back(lock_file);
+        continue;
+      }
+      if (!claims) claims = ROOST_TRY(open_file(staging_lock_path, O_RDWR | O_CREAT, 0600));
+      if (ROOST_TRY(staging_name_abandoned(claims->get(), n))) doomed.push_back(staging_dir + "/" + n);
     }
     auto dirs = list_dir(layers_dir);
     if (!dirs.empty()) {
@@ -243,7 +256,7 @@ struct ImageWriter::Impl {
   }
   std::vector<Layer> layers;
   std::string dir;  // staging/<random>
-  FileLock lock;    // tells sweepers this writer is alive
+  UniqueFd claim;   // tells sweepers this writer is alive (staging_lock.hpp)
   bool committed = false;
   bool warned_devices = false;  // once per image, not per layer
 
@@ -265,7 +278,6 @@ ImageWriter::~ImageWriter() {
   std::vector<std::string> doomed;
   if (exists(impl_->dir)) doomed.push_back(impl_->dir);
   (void)impl_->store->remove_paths(doomed);
-  ::unlink((impl_->dir + ".lock").c_str());
 }
 
 Result<LayerRecord> ImageWriter::add_layer(int fd, const std::string& expected_diff_id,
@@ -490,7 +502,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   if (::mkdir(staging.c_str(), 0700) != 0 && errno != EEXIST) return sys_error("mkdir", staging);
   auto db = ROOST_TRY(Database::open(options.graph_root + "/roost.db"));
   ROOST_TRY(db.exec(kSchema));
-  auto impl = std::make_unique<Impl>(Impl{options, std::move(db), layers, staging, options.graph_root + "/store.lock"});
+  auto impl = std::make_unique<Impl>(Impl{options, std::move(db), layers, staging, options.graph_root + "/store.lock",
+                                                 options.graph_root + "/staging.lock"});
 
   auto st = ROOST_TRY(impl->db.prepare("SELECT value FROM meta WHERE key = 'driver'"));
   if (ROOST_TRY(st.step())) {
@@ -512,16 +525,17 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
 Result<std::unique_ptr<ImageWriter>> Store::new_image() {
   auto impl = std::make_unique<ImageWriter::Impl>();
   impl->store = impl_.get();
-  impl->dir = impl_->staging_dir + "/" + random_hex(16);
-  impl->lock = ROOST_TRY(FileLock::acquire(impl->dir + ".lock"));
+  std::string name = random_hex(16);
+  impl->dir = impl_->staging_dir + "/" + name;
+  impl->claim = ROOST_TRY(claim_staging_name(impl_->staging_lock_path, name));
   if (::mkdir(impl->dir.c_str(), 0700) != 0) return sys_error("mkdir", impl->dir);
   return std::unique_ptr<ImageWriter>(new ImageWriter(std::move(impl)));
 }
 
 Result<std::unique_ptr<ScratchDir>> Store::new_staging_path() {
-  std::string path = impl_->staging_dir + "/" + random_hex(16);
-  auto lock = ROOST_TRY(FileLock::acquire(path + ".lock"));
-  return std::unique_ptr<ScratchDir>(new ScratchDir(path, std::move(lock)));
+  std::string name = random_hex(16);
+  auto claim = ROOST_TRY(claim_staging_name(impl_->staging_lock_path, name));
+  return std::unique_ptr<ScratchDir>(new ScratchDir(impl_->staging_dir + "/" + name, std::move(claim)));
 }
 
 Result<std::unique_ptr<ScratchDir>> Store::new_scratch() {
@@ -533,7 +547,6 @@ Result<std::unique_ptr<ScratchDir>> Store::new_scratch() {
 ScratchDir::~ScratchDir() {
   auto r = remove_tree(path_);
   if (!r) log_warn("removing " + path_ + ": " + r.error().str());
-  ::unlink((path_ + ".lock").c_str());
 }
 
 Result<ExportedLayer> Store::export_layer(const std::string& id, const std::string& out, LayerCompression compression) {

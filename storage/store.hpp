@@ -2,7 +2,9 @@
 //
 // On disk: GRAPH/roost.db (SQLite: layers, images, names), GRAPH/layers/<id>
 // (one directory per layer, id = chain ID hex), GRAPH/staging/<random> (layers
-// being written; swept on open when their writer is gone). A layer or image
+// being written; swept on open when their writer is gone, whose claim is a
+// byte lock on GRAPH/staging.lock), GRAPH/mount-targets (mount_targets.hpp),
+// GRAPH/containers/<id> (containers' layers). A layer or image
 // appears only once fully written and verified: layers are staged, then moved
 // into place and recorded in one transaction with the image that uses them.
 #pragma once
@@ -67,6 +69,11 @@ struct ContainerLayer {
   Driver driver = Driver::overlay;
   std::string dir;                      // GRAPH/containers/<id>
   std::vector<std::string> lower_dirs;  // image layers, topmost first
+  // The store's read-only layer of empty mount targets (etc/hostname, ...),
+  // mounted under the image layers so that the executor need not create them
+  // in upper/; empty for vfs, and left out when the mount options would not
+  // fit (the executor then creates missing targets itself).
+  std::string targets_dir;
 };
 
 // Mounts the container's root file system at TARGET. Runs inside the
@@ -77,7 +84,8 @@ Result<void> mount_container_root(const ContainerLayer& layer, const std::string
 
 // A private path under the store's staging area (a directory for unpacking
 // input, or a tree renamed there); removed on destruction, and by the next
-// open if the process dies.
+// open if the process dies. It is claimed by a shared OFD lock on one byte of
+// GRAPH/staging.lock (chosen from the name), which dies with the process.
 class ScratchDir {
  public:
   ~ScratchDir();
@@ -87,9 +95,9 @@ class ScratchDir {
 
  private:
   friend class Store;
-  ScratchDir(std::string path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
+  ScratchDir(std::string path, UniqueFd lock) : path_(std::move(path)), lock_(std::move(lock)) {}
   std::string path_;
-  FileLock lock_;
+  UniqueFd lock_;
 };
 
 // Writes one image's layers and then the image. Layers written through it are

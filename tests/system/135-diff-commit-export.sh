@@ -105,3 +105,21 @@ test_export_to_stdout_and_bad_targets() {
   run_roost 0 images -q
   is "$(wc -l <<<"$stdout")" 1 "no image made by failed commits"
 }
+
+# The files bind-mounted into every container (/etc/hostname, /etc/hosts,
+# /etc/resolv.conf, /run/.containerenv; busybox has none of them, nor /run)
+# are the runtime's, not the container's changes: as with podman, a container
+# that only ran shows none, while it saw those files in place.
+only_ran_has_no_changes() {
+  ROOST_OPTS+=(--storage-driver "$1")
+  run_roost 0 load -i "$FIXTURES/busybox-docker-archive.tar"
+  run_roost 0 run --name r busybox sh -c 'cat /etc/hostname; test -f /etc/hosts && test -f /etc/resolv.conf &&
+    test -f /run/.containerenv && echo targets present'
+  assert_contains "$stdout" "targets present"
+  run_roost 0 diff r
+  is "$stdout" "" "no changes from the mount targets"
+}
+
+test_overlay_only_ran_has_no_changes() { only_ran_has_no_changes overlay; }
+
+test_fuse_overlayfs_only_ran_has_no_changes() { only_ran_has_no_changes fuse-overlayfs; }

@@ -75,6 +75,7 @@ Result<std::string> mount_and_use(const ContainerLayer& layer) {
     std::string target = layer.dir + "/merged";
     ROOST_TRY(mount_container_root(layer, target, false));
     auto greeting = ROOST_TRY(read_file(target + "/etc/greeting"));
+    if (::access((target + "/etc/hostname").c_str(), F_OK) == 0) greeting += "+hostname";
     ROOST_TRY(write_file_atomic(target + "/etc/written", "by container\n"));
     ::umount2(target.c_str(), MNT_DETACH);
     return greeting;
@@ -95,10 +96,19 @@ void round_trip(Driver driver, const std::string& written_at) {
   auto again = store->container_layer(kId, img);
   BOOST_REQUIRE(again);
   BOOST_TEST(again->lower_dirs == layer->lower_dirs);
+  BOOST_TEST(again->targets_dir == layer->targets_dir);
+  if (driver == Driver::vfs) {
+    BOOST_TEST(layer->targets_dir.empty(), "vfs copies the image: no layers under it");
+  } else {
+    BOOST_TEST(layer->targets_dir == t.path + "/graph/mount-targets");
+    for (const char* f : {"/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run/.containerenv"})
+      BOOST_TEST(fs::is_regular_file(layer->targets_dir + f), f);
+  }
 
   auto r = mount_and_use(*layer);
   BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().str()));
-  BOOST_TEST(*r == "hello\n");
+  // The image has no etc/hostname: with overlay it shows from the targets layer.
+  BOOST_TEST(*r == (driver == Driver::vfs ? "hello\n" : "hello\n+hostname"));
   BOOST_TEST(slurp(layer->dir + written_at) == "by container\n", "the write landed in the container's layer");
   BOOST_TEST(!fs::exists(store->layer_dir(img.layers.front()) + "/etc/written"), "the image layer is untouched");
 
@@ -176,6 +186,38 @@ BOOST_AUTO_TEST_CASE(mount_error_names_driver_and_paths) {
   BOOST_REQUIRE(!r);
   BOOST_TEST(r.error().str().find("overlay: mounting " + t.path + "/c/merged") != std::string::npos, r.error().str());
   BOOST_TEST(r.error().str().find("no-such-lower") != std::string::npos);
+}
+
+// The targets layer is a convenience: an image whose layers just fit in the
+// overlay's one page of options still mounts, without it.
+BOOST_AUTO_TEST_CASE(targets_layer_left_out_when_options_would_not_fit) {
+  if (!root()) {
+    BOOST_TEST_MESSAGE("skipped: needs root");
+    return;
+  }
+  TempDir t;
+  std::string dir = t.path + "/c", targets = t.path + "/targets";
+  for (auto d : {"/merged", "/upper", "/work"}) fs::create_directories(dir + d);
+  fs::create_directories(targets + "/etc");
+  write(targets + "/etc/hostname", "");
+  // One lower directory whose path makes the options one byte short of a page.
+  size_t fixed = std::string("lowerdir=,upperdir=,workdir=").size() + (dir + "/upper").size() + (dir + "/work").size();
+  size_t want = static_cast<size_t>(::getpagesize()) - 2 - fixed;
+  std::string lower = t.path;
+  while (want - lower.size() > 250) lower += "/" + std::string(200, 'a');
+  lower += "/" + std::string(want - lower.size() - 1, 'b');
+  BOOST_REQUIRE_EQUAL(lower.size(), want);
+  fs::create_directories(lower);
+  ContainerLayer layer{kId, Driver::overlay, dir, {lower}, targets};
+  auto r = userns::run_in_userns(userns::IdMapping{.identity = true}, [&]() -> Result<std::string> {
+    std::string target = dir + "/merged";
+    ROOST_TRY(mount_container_root(layer, target, false));
+    bool seen = ::access((target + "/etc/hostname").c_str(), F_OK) == 0;
+    ::umount2(target.c_str(), MNT_DETACH);
+    return std::string(seen ? "targets" : "no targets");
+  });
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().str()));
+  BOOST_TEST(*r == "no targets");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
