@@ -11,6 +11,7 @@
 #include "common/digest.hpp"
 #include "common/fd.hpp"
 #include "common/log.hpp"
+#include "common/monotonic.hpp"
 #include "image/archive_internal.hpp"
 #include "image/inflate.hpp"
 #include "image/stream_worker.hpp"
@@ -49,6 +50,10 @@ struct Transfer {
   // Last: its thread, which uses the members above, stops first.
   StreamWorker worker{[this](const char* data, size_t len) { consume(data, len); }};
 
+  void trace(const char* step) const {
+    log_debug("pull: layer " + std::to_string(index + 1) + ": " + step + " at " + monotonic_ms());
+  }
+
   void report(bool finished) const {
     if (opts && opts->layer_progress) opts->layer_progress(desc.digest, bytes, desc.size, finished);
   }
@@ -75,6 +80,7 @@ struct Transfer {
       n -= drop;
       if (n == 0) return len;
     }
+    if (bytes == 0) trace("first byte");
     bytes += n;
     if (bytes > desc.size) {
       error = make_error(ErrorKind::corrupt, "blob " + desc.digest + ": larger than the " + std::to_string(desc.size) +
@@ -127,7 +133,9 @@ struct Transfer {
   // set), else the verdict, digest first (a tampered blob is reported as
   // such, whatever else broke on the way).
   void complete(CURLcode rc, const RetryPolicy& policy) {
+    trace("received");
     worker.drain();  // its bytes hashed, its errors known
+    trace("hashed and inflated");
     long final_status = status;
     if (final_status == 0) curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &final_status);
     bool failed_status = rc == CURLE_OK && final_status != 200 && final_status != 206;
@@ -229,6 +237,7 @@ struct Puller {
     }
     ROOST_TRY(t->prepare(client));
     multi.add(t->handle->easy);
+    t->trace("started");
     say("Copying blob " + t->desc.digest);
     return t;
   }
@@ -293,6 +302,7 @@ struct Puller {
     check.compressed_digest = t->desc.digest;
     check.compressed_size = t->desc.size;
     auto applied = writer.finish_layer(check);
+    t->trace("applied by its helper");
     if (t->error) return std::move(*t->error);
     if (!applied) return std::move(applied).error().context("layer " + std::to_string(t->index + 1));
     return {};
@@ -358,7 +368,9 @@ Result<storage::ImageRecord> pull_image(storage::Store& store, const Reference& 
   const Reference& named = opts.store_as ? *opts.store_as : ref;
   std::vector<std::string> names;
   if (!named.tag.empty()) names.push_back(named.repository() + ":" + named.tag);
-  return writer->commit(config, fetched.bytes, fetched.media_type, names);
+  auto committed = writer->commit(config, fetched.bytes, fetched.media_type, names);
+  log_debug("pull: committed at " + monotonic_ms());
+  return committed;
 }
 
 }  // namespace roost::image

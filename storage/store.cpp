@@ -18,6 +18,7 @@
 #include "common/format.hpp"
 #include "common/fs_tree.hpp"
 #include "common/log.hpp"
+#include "common/monotonic.hpp"
 #include "common/process.hpp"
 #include "storage/container_changes.hpp"
 #include "storage/db.hpp"
@@ -338,6 +339,7 @@ Result<void> ImageWriter::Impl::start_layer(std::vector<int> keep, const ApplyFn
     // ends would keep their readers from ever seeing the end of the stream.
     keep.push_back(wr);
     keep_only_fds(keep);
+    log_debug("layer helper " + path + ": running at " + monotonic_ms());
     auto r = [&]() -> Result<std::string> {
       if (copy_parent) {
         // vfs keeps a full tree per layer; cp preserves owners, modes, links and xattrs.
@@ -345,12 +347,14 @@ Result<void> ImageWriter::Impl::start_layer(std::vector<int> keep, const ApplyFn
         if (cp.exit_code != 0) return make_error(ErrorKind::io, "copying parent layer: " + cp.output);
       }
       auto st = ROOST_TRY(apply(path, opts));
+      log_debug("layer helper " + path + ": written at " + monotonic_ms());
       // Durability: the layer's bytes must be on disk before commit records
       // it, or a crash could leave a committed layer of empty files. One
       // syncfs per layer instead of an fsync per file: most of the data went
       // out with O_DIRECT already (apply_layer), so this flushes the small
       // files and the metadata, while the other layers are still arriving.
       ROOST_TRY(sync_tree(path));
+      log_debug("layer helper " + path + ": synced at " + monotonic_ms());
       nlohmann::json j = {{"diff_id", st.diff_id}, {"compressed_digest", st.compressed_digest},
                           {"compressed_size", st.compressed_size}, {"size", st.uncompressed_size},
                           {"skipped_devices", st.skipped_devices}};
