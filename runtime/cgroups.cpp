@@ -85,6 +85,10 @@ bool wait_until(Done done, Retry retry) {
   return done();
 }
 
+// cgroup.controllers lists the controllers a v2 hierarchy offers: none when
+// they are all bound to v1 hierarchies (hybrid hosts).
+bool lists_controllers(const std::string& cgroup_controllers) { return !split_ws(cgroup_controllers).empty(); }
+
 }  // namespace
 
 CgroupMounts parse_cgroup_mounts(const std::string& mountinfo, const std::string& v2_controllers) {
@@ -107,7 +111,7 @@ CgroupMounts parse_cgroup_mounts(const std::string& mountinfo, const std::string
           if (opt == want && !m.v1.count(opt)) m.v1[opt] = mount_point;
     }
   }
-  m.v2_has_controllers = !split_ws(v2_controllers).empty();
+  m.v2_has_controllers = lists_controllers(v2_controllers);
   if (m.v1.count("freezer") || m.v1.count("memory")) m.layout = CgroupLayout::v1;
   else if (!m.v2.empty()) m.layout = CgroupLayout::v2;
   return m;
@@ -125,7 +129,7 @@ CgroupMounts probe_cgroup_mounts() {
   if (!info) return {};
   auto m = parse_cgroup_mounts(*info, "");
   // The layout does not depend on the controllers: the mounts are parsed once.
-  if (!m.v2.empty()) m.v2_has_controllers = !split_ws(read_text(m.v2 + "/cgroup.controllers").value_or("")).empty();
+  if (!m.v2.empty()) m.v2_has_controllers = lists_controllers(read_text(m.v2 + "/cgroup.controllers").value_or(""));
   return m;
 }
 

@@ -34,10 +34,13 @@ Result<std::string> ensure_mount_targets(Store& store) {
   if (::lstat(dir.c_str(), &st) == 0) return dir;
   auto staging = ROOST_TRY(store.new_staging_path());
   const std::string& tmp = staging->path();
-  for (const char* e : {"", "/etc", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/run", "/run/.containerenv"}) {
-    std::string name = e;
-    ROOST_TRY(make_entry(tmp + name, name.empty() || name == "/etc" || name == "/run"));
-  }
+  struct Entry {
+    const char* path;
+    bool dir;
+  };
+  for (auto e : {Entry{"", true}, Entry{"/etc", true}, Entry{"/etc/hostname", false}, Entry{"/etc/hosts", false},
+                 Entry{"/etc/resolv.conf", false}, Entry{"/run", true}, Entry{"/run/.containerenv", false}})
+    ROOST_TRY(make_entry(tmp + e.path, e.dir));
   // A concurrent command may have made it first: theirs is as good.
   if (::rename(tmp.c_str(), dir.c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY)
     return sys_error("rename " + tmp + " to", dir);

@@ -8,19 +8,13 @@
 
 #include "common/fd.hpp"
 #include "image/auth.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 using namespace roost::image;
 
-namespace {
+using roost::test::TempDir;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-auth-test.XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+namespace {
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
@@ -74,7 +68,7 @@ BOOST_AUTO_TEST_CASE(base64_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(auth_json_write_read_remove) {
-  TempDir t;
+  TempDir t("roost-auth-test");
   std::string file = t.path + "/sub/auth.json";
   BOOST_TEST(!read_credentials(file, "r.example:5000", "a/b")->has_value(), "a missing file has no credentials");
   BOOST_REQUIRE(write_credentials(file, "r.example:5000", {"u", "p:w"}).ok());
@@ -91,7 +85,7 @@ BOOST_AUTO_TEST_CASE(auth_json_write_read_remove) {
 }
 
 BOOST_AUTO_TEST_CASE(auth_json_most_specific_key_and_docker_forms) {
-  TempDir t;
+  TempDir t("roost-auth-test");
   std::string file = t.path + "/config.json";
   write(file, R"({"auths":{"https://index.docker.io/v1/":{"auth":")" + base64_encode("hub:1") + R"("},
     "r.example":{"auth":")" + base64_encode("reg:2") + R"("},
@@ -102,7 +96,7 @@ BOOST_AUTO_TEST_CASE(auth_json_most_specific_key_and_docker_forms) {
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_auth_json_names_file_and_line) {
-  TempDir t;
+  TempDir t("roost-auth-test");
   std::string file = t.path + "/auth.json";
   write(file, "{\n  \"auths\": {\n    \"x\": {\"auth\": \"abc\"\n}\n");
   auto r = read_credentials(file, "x", "");

@@ -11,11 +11,14 @@
 #include <sstream>
 
 #include "runtime/seccomp.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 using namespace roost;
 using namespace roost::runtime;
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+using roost::test::TempDir;
 
 namespace {
 
@@ -24,16 +27,6 @@ json deny_uname(int err) {
               {"architectures", {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}},
               {"syscalls", {{{"names", {"uname"}}, {"action", "SCMP_ACT_ERRNO"}, {"errnoRet", err}}}}};
 }
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-seccomp-cache-test-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::vector<fs::path> entries(const std::string& dir) {
   std::vector<fs::path> out;
@@ -76,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_compiled_program_denies_what_the_profile_denies) {
 }
 
 BOOST_AUTO_TEST_CASE(the_cache_gives_back_the_same_program_and_only_for_its_profile) {
-  TempDir tmp;
+  TempDir tmp("roost-seccomp-cache-test");
   const std::string cache = tmp.path + "/cache";
   auto fresh = compile_seccomp(deny_uname(EPERM), "");
   BOOST_REQUIRE(fresh.ok());
@@ -101,7 +94,7 @@ BOOST_AUTO_TEST_CASE(the_cache_gives_back_the_same_program_and_only_for_its_prof
 }
 
 BOOST_AUTO_TEST_CASE(a_damaged_cache_entry_is_compiled_again) {
-  TempDir tmp;
+  TempDir tmp("roost-seccomp-cache-test");
   const std::string cache = tmp.path + "/cache";
   auto first = compile_seccomp(deny_uname(EPERM), cache);
   BOOST_REQUIRE(first.ok());

@@ -14,23 +14,17 @@
 #include "common/process.hpp"
 #include "storage/store.hpp"
 #include "userns/userns.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace roost;
 using namespace roost::storage;
 
+using roost::test::TempDir;
+
 namespace {
 
 const std::string kId(64, 'a');
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-cl-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void write(const std::string& path, const std::string& data) { std::ofstream(path) << data; }
 
@@ -85,7 +79,7 @@ Result<std::string> mount_and_use(const ContainerLayer& layer) {
 bool root() { return ::geteuid() == 0; }
 
 void round_trip(Driver driver, const std::string& written_at) {
-  TempDir t;
+  TempDir t("roost-cl");
   auto store = open_store(t.path, driver);
   auto img = make_image(*store, t.path);
   auto layer = store->create_container_layer(kId, img);
@@ -156,7 +150,7 @@ BOOST_AUTO_TEST_CASE(fuse_overlayfs_upper_over_image) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_bad_ids_and_leaves_nothing_on_failure) {
-  TempDir t;
+  TempDir t("roost-cl");
   auto store = open_store(t.path, Driver::overlay);
   ImageRecord img;
   img.id = std::string(64, 'b');
@@ -176,7 +170,7 @@ BOOST_AUTO_TEST_CASE(mount_error_names_driver_and_paths) {
     BOOST_TEST_MESSAGE("skipped: needs root");
     return;
   }
-  TempDir t;
+  TempDir t("roost-cl");
   ContainerLayer layer{kId, Driver::overlay, t.path + "/c", {t.path + "/no-such-lower"}};
   fs::create_directories(t.path + "/c/merged");
   auto r = userns::run_in_userns(userns::IdMapping{.identity = true}, [&]() -> Result<std::string> {
@@ -195,7 +189,7 @@ BOOST_AUTO_TEST_CASE(targets_layer_left_out_when_options_would_not_fit) {
     BOOST_TEST_MESSAGE("skipped: needs root");
     return;
   }
-  TempDir t;
+  TempDir t("roost-cl");
   std::string dir = t.path + "/c", targets = t.path + "/targets";
   for (auto d : {"/merged", "/upper", "/work"}) fs::create_directories(dir + d);
   fs::create_directories(targets + "/etc");

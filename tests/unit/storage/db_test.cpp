@@ -9,20 +9,14 @@
 
 #include "storage/blob_memo.hpp"
 #include "storage/db.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace roost::storage;
 
-namespace {
+using roost::test::TempDir;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-db-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+namespace {
 
 // What one roost process does with a store it may be the first to open.
 int open_and_write(const std::string& path, int n) {
@@ -44,7 +38,7 @@ BOOST_AUTO_TEST_SUITE(db)
 // to switch it to WAL must wait, not fail with "database is locked".
 BOOST_AUTO_TEST_CASE(processes_creating_one_database_at_once_all_succeed) {
   for (int round = 0; round < 100; ++round) {
-    TempDir dir;
+    TempDir dir("roost-db");
     std::string path = dir.path + "/roost.db";
     std::vector<pid_t> children;
     for (int i = 0; i < 12; ++i) {
@@ -72,7 +66,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(blob_memo)
 
 BOOST_AUTO_TEST_CASE(remembers_per_layer_and_compression_across_opens) {
-  TempDir t;
+  TempDir t("roost-db");
   {
     auto db = Database::open(t.path + "/roost.db");
     BOOST_REQUIRE(db);

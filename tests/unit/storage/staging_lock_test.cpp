@@ -10,21 +10,15 @@
 
 #include "storage/staging_lock.hpp"
 #include "storage/store.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace roost;
 using namespace roost::storage;
 
-namespace {
+using roost::test::TempDir;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/roost-sl-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+namespace {
 
 StoreOptions options(const std::string& root) {
   StoreOptions o;
@@ -46,7 +40,7 @@ void sweep(const std::string& root) {
 BOOST_AUTO_TEST_SUITE(staging_lock)
 
 BOOST_AUTO_TEST_CASE(claimed_names_survive_sweeps_and_abandoned_ones_go) {
-  TempDir t;
+  TempDir t("roost-sl");
   auto store = Store::open(options(t.path));
   BOOST_REQUIRE(store);
   auto claimed = (*store)->new_scratch();
@@ -63,7 +57,7 @@ BOOST_AUTO_TEST_CASE(claimed_names_survive_sweeps_and_abandoned_ones_go) {
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_writers_claim_dies_with_it) {
-  TempDir t;
+  TempDir t("roost-sl");
   sweep(t.path);
   int ready[2];
   BOOST_REQUIRE(::pipe(ready) == 0);
@@ -92,7 +86,7 @@ BOOST_AUTO_TEST_CASE(a_killed_writers_claim_dies_with_it) {
 }
 
 BOOST_AUTO_TEST_CASE(lock_files_of_older_versions_are_understood) {
-  TempDir t;
+  TempDir t("roost-sl");
   sweep(t.path);
   std::string staging = t.path + "/graph/staging";
   // An abandoned name with its lock file, and a lock file left alone.
@@ -112,7 +106,7 @@ BOOST_AUTO_TEST_CASE(lock_files_of_older_versions_are_understood) {
 }
 
 BOOST_AUTO_TEST_CASE(a_claim_blocks_only_its_own_byte) {
-  TempDir t;
+  TempDir t("roost-sl");
   std::string lock = t.path + "/staging.lock";
   auto claim = claim_staging_name(lock, "0011223344556677");
   BOOST_REQUIRE(claim);
