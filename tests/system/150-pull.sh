@@ -34,6 +34,22 @@ test_pull_quiet_prints_only_the_id() {
   is "$output" "$BUSYBOX_ID" "nothing but the ID with -q"
 }
 
+# --log-level debug puts each layer's steps on one clock, to see where a
+# pull spends its time.
+test_pull_debug_prints_a_timeline() {
+  start_registry
+  push_fixture "oci:$FIXTURES/multilayer-oci:latest" multi:latest
+  run_roost 0 --log-level debug pull -q --tls-verify=false "$REGISTRY/multi:latest"
+  is "$stdout" "$MULTILAYER_ID" "the ID alone on stdout"
+  local step
+  for step in started "first byte" received "hashed and inflated" "applied by its helper"; do
+    assert_match "$stderr" "pull: layer 1: $step at [0-9]+ ms" "layer 1: $step"
+  done
+  assert_match "$stderr" "layer helper [^ ]+: written at [0-9]+ ms" "the helper's write"
+  assert_match "$stderr" "layer helper [^ ]+: synced at [0-9]+ ms" "the helper's syncfs"
+  assert_match "$stderr" "pull: committed at [0-9]+ ms" "the commit"
+}
+
 test_pull_multilayer_by_digest() {
   start_registry
   push_fixture "oci:$FIXTURES/multilayer-oci:latest" multi:latest
