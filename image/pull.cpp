@@ -4,8 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "common/digest.hpp"
@@ -14,16 +18,27 @@
 #include "common/monotonic.hpp"
 #include "image/archive_internal.hpp"
 #include "image/inflate.hpp"
-#include "image/stream_worker.hpp"
 #include "storage/layer_ring.hpp"
 
 namespace roost::image {
 namespace {
 
-// One layer blob on its way from the registry into a layer helper: every
-// byte is counted as it arrives, then hashed and inflated (ISA-L) on the
-// layer's own thread (WORKER), and the tar goes through the ring the helper
-// reads. The verdict waits for that thread to have seen every byte.
+// What the threads of one window of transfers share with the thread that
+// waits for them.
+struct TransferBoard {
+  std::mutex mutex;  // guards the members below, the registry client and progress reports
+  std::condition_variable changed;
+  size_t finished = 0;
+  std::optional<size_t> first_failed;  // the layer index of the first transfer that failed
+  // Set once the pull is failing: the others stop at their next callback.
+  std::atomic<bool> cancel = false;
+};
+
+// One layer blob on its way from the registry into a layer helper, on a
+// thread of its own: curl's callback counts, hashes and inflates (ISA-L) each
+// piece where it lands and writes the tar into the ring the helper reads. A
+// layer whose helper is slow holds back its own download only (TCP's window),
+// and no byte is copied between threads on the way.
 struct Transfer {
   size_t index = 0;
   Descriptor desc;
@@ -47,15 +62,16 @@ struct Transfer {
   long status = 0;        // of this attempt's response, once its body starts
   std::string error_body; // of a failed response, for the registry's words
   const PullOptions* opts = nullptr;  // for layer_progress
-  // Last: its thread, which uses the members above, stops first.
-  StreamWorker worker{[this](const char* data, size_t len) { consume(data, len); }};
+  TransferBoard* board = nullptr;
 
   void trace(const char* step) const {
     log_debug("pull: layer " + std::to_string(index + 1) + ": " + step + " at " + monotonic_ms());
   }
 
   void report(bool finished) const {
-    if (opts && opts->layer_progress) opts->layer_progress(desc.digest, bytes, desc.size, finished);
+    if (!opts || !opts->layer_progress) return;
+    std::lock_guard lock(board->mutex);  // the callback draws for every layer
+    opts->layer_progress(desc.digest, bytes, desc.size, finished);
   }
 
   Result<void> to_helper(const char* data, size_t len) {
@@ -64,6 +80,7 @@ struct Transfer {
   }
 
   size_t on_data(const char* data, size_t len) {
+    if (board->cancel) return 0;
     if (status == 0) {
       curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &status);
       if (status == 200) skip = bytes;  // the whole blob again
@@ -88,23 +105,23 @@ struct Transfer {
       return 0;
     }
     report(false);
-    worker.push(data, n);
-    return len;
-  }
-
-  // On the worker's thread.
-  void consume(const char* data, size_t n) {
     sha.update(data, n);
-    if (stream_error) return;
+    if (stream_error) return len;
     auto r = gzip ? gzip->feed(data, n) : to_helper(data, n);
     if (!r) {
       stream_error = r.error();
       ring->abort();  // the helper sees a short tar and fails; the digest decides the message
     }
+    return len;
   }
 
   static size_t write_cb(char* data, size_t size, size_t n, void* self) {
     return static_cast<Transfer*>(self)->on_data(data, size * n);
+  }
+
+  // Also called while no data flows: a stalled transfer sees the cancel too.
+  static int progress_cb(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<Transfer*>(self)->board->cancel ? 1 : 0;
   }
 
   // Sets the handle up for the next attempt, from byte BYTES on.
@@ -124,9 +141,47 @@ struct Transfer {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, collect_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &response);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, Transfer::progress_cb);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, this);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 512L * 1024);
     return {};
+  }
+
+  // The thread's work: every attempt, until a verdict (or the pull is
+  // cancelled), which it posts on the board.
+  void download(RegistryClient& client) {
+    const RetryPolicy& policy = client.retry_policy();
+    while (!done) {
+      Result<void> prepared = [&] {
+        std::lock_guard lock(board->mutex);  // the client may fetch a token
+        return prepare(client);
+      }();
+      if (!prepared) {
+        fail(std::move(prepared).error());
+        break;
+      }
+      complete(curl_easy_perform(handle->easy), policy);
+      if (done) break;
+      std::unique_lock lock(board->mutex);
+      if (board->changed.wait_until(lock, *retry_at, [&] { return board->cancel.load(); })) {
+        lock.unlock();
+        fail(make_error(ErrorKind::io, "fetching blob " + desc.digest + ": cancelled"));
+      }
+      retry_at.reset();
+    }
+    {
+      std::lock_guard lock(board->mutex);
+      ++board->finished;
+      if (error && !board->cancel && !board->first_failed) board->first_failed = index;
+    }
+    board->changed.notify_all();
+  }
+
+  void fail(Error e) {
+    done = true;
+    error = std::move(e);
+    ring->abort();
   }
 
   // After curl is done with an attempt: whether to try again (RETRY_AT
@@ -134,12 +189,10 @@ struct Transfer {
   // such, whatever else broke on the way).
   void complete(CURLcode rc, const RetryPolicy& policy) {
     trace("received");
-    worker.drain();  // its bytes hashed, its errors known
-    trace("hashed and inflated");
     long final_status = status;
     if (final_status == 0) curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &final_status);
     bool failed_status = rc == CURLE_OK && final_status != 200 && final_status != 206;
-    if (!error && !stream_error && attempt < policy.attempts &&
+    if (!error && !stream_error && !board->cancel && attempt < policy.attempts &&
         ((rc != CURLE_OK && transient_curl_error(rc, true)) || (failed_status && transient_status(final_status)))) {
       auto wait = retry_delay(policy, attempt, failed_status ? &response : nullptr);
       log_warn("fetching blob " + desc.digest + " failed (" +
@@ -176,28 +229,25 @@ struct Transfer {
   }
 };
 
-class MultiHandle {
+// The threads of one window of transfers. Going out of scope cancels what
+// still runs (an early return) and joins every thread.
+class TransferThreads {
  public:
-  MultiHandle() : m_(curl_multi_init()) {}
-  ~MultiHandle() {
-    for (auto* e : easies_) curl_multi_remove_handle(m_, e);
-    curl_multi_cleanup(m_);
+  explicit TransferThreads(TransferBoard& board) : board_(board) {}
+  ~TransferThreads() {
+    board_.cancel = true;
+    board_.changed.notify_all();  // a transfer waiting to retry
+    for (auto& t : threads_) t.join();
   }
-  MultiHandle(const MultiHandle&) = delete;
-  MultiHandle& operator=(const MultiHandle&) = delete;
-  void add(CURL* e) {
-    curl_multi_add_handle(m_, e);
-    easies_.push_back(e);
+  TransferThreads(const TransferThreads&) = delete;
+  TransferThreads& operator=(const TransferThreads&) = delete;
+  void run(Transfer& t, RegistryClient& client) {
+    threads_.emplace_back([&t, &client] { t.download(client); });
   }
-  void remove(CURL* e) {
-    curl_multi_remove_handle(m_, e);
-    std::erase(easies_, e);
-  }
-  CURLM* get() { return m_; }
 
  private:
-  CURLM* m_;
-  std::vector<CURL*> easies_;
+  TransferBoard& board_;
+  std::vector<std::thread> threads_;
 };
 
 // Restores SIGPIPE's disposition: a layer helper that fails closes its ring,
@@ -223,11 +273,12 @@ struct Puller {
     if (opts.progress) opts.progress(line);
   }
 
-  Result<std::unique_ptr<Transfer>> start(size_t i, MultiHandle& multi) {
+  Result<std::unique_ptr<Transfer>> start(size_t i, TransferBoard& board) {
     auto t = std::make_unique<Transfer>();
     t->index = i;
     t->desc = manifest.layers[i];
     t->opts = &opts;
+    t->board = &board;
     t->compression = ROOST_TRY(layer_compression(t->desc.media_type));
     t->ring = ROOST_TRY(storage::LayerRing::create());
     ROOST_TRY(writer.start_layer(*t->ring));
@@ -235,61 +286,31 @@ struct Puller {
       Transfer* raw = t.get();
       t->gzip = std::make_unique<GzipStream>([raw](const char* d, size_t n) { return raw->to_helper(d, n); });
     }
-    ROOST_TRY(t->prepare(client));
-    multi.add(t->handle->easy);
     t->trace("started");
     say("Copying blob " + t->desc.digest);
     return t;
   }
 
-  // Starts again the transfers whose retry is due; the milliseconds until
-  // the next one is (at most MAX_WAIT).
-  Result<int> restart_due(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active, int max_wait) {
-    auto now = std::chrono::steady_clock::now();
-    int wait = max_wait;
-    for (auto& t : active) {
-      if (!t->retry_at) continue;
-      if (*t->retry_at <= now) {
-        t->retry_at.reset();
-        ROOST_TRY(t->prepare(client));
-        multi.add(t->handle->easy);
-        continue;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*t->retry_at - now).count();
-      wait = std::min<int>(wait, static_cast<int>(left) + 1);
+  // Runs the window's transfers, each on a thread of its own, until every
+  // one is done; the first failure cancels the rest and fails the pull now,
+  // not after the others' downloads. Only then are their layers finished:
+  // finish_layer waits for a helper's last files and its syncfs. The threads
+  // start after every helper of the window is forked (a fork is best done
+  // while the process has one thread).
+  Result<void> run_until_all_done(TransferBoard& board, std::deque<std::unique_ptr<Transfer>>& active) {
+    std::optional<size_t> failed;
+    {
+      TransferThreads threads(board);
+      for (auto& t : active) threads.run(*t, client);
+      std::unique_lock lock(board.mutex);
+      board.changed.wait(lock, [&] { return board.finished == active.size() || board.first_failed; });
+      failed = board.first_failed;
     }
-    return wait;
-  }
-
-  static bool all_done(const std::deque<std::unique_ptr<Transfer>>& active) {
-    return std::all_of(active.begin(), active.end(), [](const auto& t) { return t->done; });
-  }
-
-  // Drives the transfers until every one is done. Only then are their layers
-  // finished: finish_layer waits for a helper's last files and its syncfs,
-  // and no transfer may stall meanwhile (this thread also drives curl).
-  Result<void> run_until_all_done(MultiHandle& multi, std::deque<std::unique_ptr<Transfer>>& active) {
-    while (!all_done(active)) {
-      int wait = ROOST_TRY(restart_due(multi, active, 1000));
-      int running = 0;
-      CURLMcode mc = curl_multi_perform(multi.get(), &running);
-      if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
-      int queued = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        Transfer* t = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
-        CURLcode rc = msg->data.result;
-        multi.remove(msg->easy_handle);
-        if (t) t->complete(rc, client.retry_policy());
-      }
-      // A failed layer fails the pull now, not after the others' downloads.
-      for (auto& t : active)
-        if (t->done && t->error) return std::move(*t->error);
-      if (all_done(active)) break;
-      mc = curl_multi_poll(multi.get(), nullptr, 0, wait, nullptr);
-      if (mc != CURLM_OK) return make_error(ErrorKind::io, std::string("curl: ") + curl_multi_strerror(mc));
-    }
+    board.finished = 0;
+    board.cancel = false;
+    if (!failed) return {};
+    for (auto& t : active)
+      if (t->index == *failed) return std::move(*t->error);
     return {};
   }
 
@@ -310,10 +331,8 @@ struct Puller {
 
   Result<void> run() {
     IgnoreSigpipe sigpipe;
-    // The transfers outlive the multi handle, which lets go of their easy
-    // handles before they are cleaned up.
+    TransferBoard board;  // before the transfers, which point at it
     std::deque<std::unique_ptr<Transfer>> active;
-    MultiHandle multi;
     size_t window = writer.parallel_layers() ? std::max<size_t>(1, opts.parallel_layers) : 1;
     std::string parent;
     for (size_t next = 0; next < manifest.layers.size() || !active.empty();) {
@@ -324,13 +343,13 @@ struct Puller {
           ROOST_TRY(writer.add_layer(-1, diff_ids[next], ""));
           say("Copying blob " + manifest.layers[next].digest + " skipped: already exists");
         } else {
-          active.push_back(ROOST_TRY(start(next, multi)));
+          active.push_back(ROOST_TRY(start(next, board)));
         }
         parent = id;
         ++next;
       }
       if (active.empty()) continue;
-      ROOST_TRY(run_until_all_done(multi, active));
+      ROOST_TRY(run_until_all_done(board, active));
       while (!active.empty()) ROOST_TRY(finish_front(active));
     }
     return {};

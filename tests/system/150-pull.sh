@@ -42,7 +42,7 @@ test_pull_debug_prints_a_timeline() {
   run_roost 0 --log-level debug pull -q --tls-verify=false "$REGISTRY/multi:latest"
   is "$stdout" "$MULTILAYER_ID" "the ID alone on stdout"
   local step
-  for step in started "first byte" received "hashed and inflated" "applied by its helper"; do
+  for step in started "first byte" received "applied by its helper"; do
     assert_match "$stderr" "pull: layer 1: $step at [0-9]+ ms" "layer 1: $step"
   done
   assert_match "$stderr" "layer helper [^ ]+: written at [0-9]+ ms" "the helper's write"
