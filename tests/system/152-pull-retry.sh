@@ -20,9 +20,10 @@ teardown() {
   stop_registry
 }
 
-# start_proxy MODE FAIL: PROXY (host:port) spoils the first FAIL GETs of each blob.
+# start_proxy MODE FAIL [OPTION...]: PROXY (host:port) spoils the first FAIL
+# GETs of each blob (faultproxy.py's options after that).
 start_proxy() {
-  python3 "${BASH_SOURCE[0]%/*}/faultproxy.py" --upstream "$REGISTRY" --mode "$1" --fail "$2" \
+  python3 "${BASH_SOURCE[0]%/*}/faultproxy.py" --upstream "$REGISTRY" --mode "$1" --fail "$2" "${@:3}" \
     --port-file "$TEST_TMP/proxy.port" 2>"$TEST_TMP/proxy.log" &
   PROXY_PID=$!
   local i
@@ -106,6 +107,23 @@ test_pull_gives_up_on_lasting_failures() {
   run_roost 0 images -q
   is "$stdout" "" "nothing stored"
   is "$(ls "$(graph_root)/layers" 2>/dev/null | wc -l)" 0 "no layer left behind"
+}
+
+# Each layer downloads on a thread of its own: one layer that fails for good
+# must stop the others, here stalled midway with the connection open, and
+# the pull must end with that layer's error, leaving nothing behind.
+test_pull_failed_layer_cancels_stalled_ones() {
+  local layers missing
+  layers=$(skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/multi:1" | jq -r '.layers[].digest')
+  missing=$(sed -n 2p <<<"$layers")
+  start_proxy stall -1 --missing "$missing"
+  ROOST_CMD_TIMEOUT=60 run_roost 125 pull --tls-verify=false "$PROXY/multi:1"
+  assert_match "$(tail -n 1 <<<"$stderr")" "^Error: .*layer 2.*$missing.*HTTP status 404" "the missing layer's error"
+  grep -q '^spoiled ' "$TEST_TMP/proxy.log" || fail "no layer was stalled: $(cat "$TEST_TMP/proxy.log")"
+  run_roost 0 images -q
+  is "$stdout" "" "nothing stored"
+  is "$(ls "$(graph_root)/layers" 2>/dev/null | wc -l)" 0 "no layer left behind"
+  is "$(ls -A "$(graph_root)/staging" 2>/dev/null)" "" "no staging area left behind"
 }
 
 test_pull_does_not_retry_client_errors() {

@@ -13,7 +13,9 @@ first N GET requests for each blob path (/v2/.../blobs/sha256:...):
             (the client hangs there until it or the proxy is killed)
 
 N = -1 spoils every such request. Each spoiled request is logged to stderr
-as "spoiled PATH". Stop it with SIGTERM.
+as "spoiled PATH". --missing DIGEST answers 404 for that one blob instead,
+every time (logged as "missing PATH"); with --mode stall, only a second
+after another blob stalled. Stop it with SIGTERM.
 """
 import argparse
 import http.client
@@ -22,6 +24,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
@@ -33,10 +36,12 @@ def main():
     ap.add_argument("--fail", type=int, default=2)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--stall-min-bytes", type=int, default=16384)
+    ap.add_argument("--missing", default="")
     args = ap.parse_args()
     host, port = args.upstream.rsplit(":", 1)
     counts = {}
     lock = threading.Lock()
+    stalled = threading.Event()
 
     def note_spoiled(path):
         # One whole line per spoiled request: the tests count them, and
@@ -64,6 +69,20 @@ def main():
             self.close_connection = True
 
         def forward(self):
+            if args.missing and self.path.endswith("/blobs/" + args.missing):
+                if args.mode == "stall":
+                    # Once the stalled client has taken in what it got and sits idle.
+                    stalled.wait(30)
+                    time.sleep(1)
+                with lock:
+                    print("missing " + self.path, file=sys.stderr, flush=True)
+                body = b'{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}'
+                self.send_response(404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             bad = spoil(self.path, self.command)
             if bad and args.mode != "stall":
                 note_spoiled(self.path)
@@ -103,6 +122,7 @@ def main():
                 self.wfile.flush()
                 if args.mode == "stall":
                     note_spoiled(self.path)
+                    stalled.set()
                     threading.Event().wait()
                 self.reset()
                 return
