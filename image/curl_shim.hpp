@@ -28,14 +28,6 @@ struct CurlApi {
   const char* (*easy_strerror)(CURLcode);
   curl_slist* (*slist_append)(curl_slist*, const char*);
   void (*slist_free_all)(curl_slist*);
-  CURLM* (*multi_init)();
-  CURLMcode (*multi_add_handle)(CURLM*, CURL*);
-  CURLMcode (*multi_remove_handle)(CURLM*, CURL*);
-  CURLMcode (*multi_perform)(CURLM*, int*);
-  CURLMcode (*multi_poll)(CURLM*, curl_waitfd*, unsigned int, int, int*);
-  CURLMsg* (*multi_info_read)(CURLM*, int*);
-  CURLMcode (*multi_cleanup)(CURLM*);
-  const char* (*multi_strerror)(CURLMcode);
 };
 // The loaded API, or null (with the reason in curl_loaded()).
 const CurlApi* curl_api();
@@ -53,14 +45,6 @@ CURLcode easy_perform(CURL* h);
 const char* easy_strerror(CURLcode code);
 curl_slist* slist_append(curl_slist* list, const char* s);
 void slist_free_all(curl_slist* list);
-CURLM* multi_init();
-CURLMcode multi_add_handle(CURLM* m, CURL* h);
-CURLMcode multi_remove_handle(CURLM* m, CURL* h);
-CURLMcode multi_perform(CURLM* m, int* running);
-CURLMcode multi_poll(CURLM* m, curl_waitfd* extra, unsigned int n, int timeout_ms, int* numfds);
-CURLMsg* multi_info_read(CURLM* m, int* left);
-CURLMcode multi_cleanup(CURLM* m);
-const char* multi_strerror(CURLMcode code);
 
 template <class T>
 CURLcode easy_setopt(CURL* h, CURLoption option, T value) {
@@ -85,14 +69,6 @@ CURLcode easy_getinfo(CURL* h, CURLINFO info, T out) {
 #define curl_easy_strerror ::roost::image::shim::easy_strerror
 #define curl_slist_append ::roost::image::shim::slist_append
 #define curl_slist_free_all ::roost::image::shim::slist_free_all
-#define curl_multi_init ::roost::image::shim::multi_init
-#define curl_multi_add_handle ::roost::image::shim::multi_add_handle
-#define curl_multi_remove_handle ::roost::image::shim::multi_remove_handle
-#define curl_multi_perform ::roost::image::shim::multi_perform
-#define curl_multi_poll ::roost::image::shim::multi_poll
-#define curl_multi_info_read ::roost::image::shim::multi_info_read
-#define curl_multi_cleanup ::roost::image::shim::multi_cleanup
-#define curl_multi_strerror ::roost::image::shim::multi_strerror
 #undef curl_easy_setopt
 #define curl_easy_setopt ::roost::image::shim::easy_setopt
 #undef curl_easy_getinfo

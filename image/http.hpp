@@ -1,6 +1,6 @@
 // A thin layer over libcurl for the registry client: TLS settings, one
 // request at a time into memory, or an easy handle set up for the caller to
-// stream (several at once through a curl multi handle).
+// stream (each layer of a pull on a thread of its own).
 #pragma once
 
 #include "image/curl_shim.hpp"
