@@ -22,7 +22,9 @@ class DirectWriter {
  public:
   static constexpr off_t kMinSize = 1 << 20;  // smaller files are written buffered
   static constexpr size_t kAlign = 4096;
-  static constexpr size_t kSize = 4 << 20;  // the aligned buffer, reused for every file
+  // The aligned buffer, reused for every file; 1 MiB writes keep the disk
+  // busy, and a larger buffer is memory each helper must fault in first.
+  static constexpr size_t kSize = 1 << 20;
 
   bool supported() const { return supported_; }
   void unsupported() { supported_ = false; }
