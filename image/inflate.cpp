@@ -1,5 +1,8 @@
 #include "image/inflate.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -12,24 +15,58 @@
 namespace roost::image {
 
 namespace {
+
 constexpr size_t kOutSize = 1 << 18;
+
+// A sink as in-place output: inflate into BUF, then hand its bytes on.
+GzipStream::Output through_buffer(GzipStream::Sink sink, std::vector<char>& buf) {
+  buf.resize(kOutSize);
+  return {[&buf]() -> Result<std::span<char>> { return std::span<char>(buf); },
+          [&buf, sink = std::move(sink)](size_t n) -> Result<void> {
+            if (n == 0) return {};
+            return sink(buf.data(), n);
+          }};
 }
+
+// The room the inflater may use in one call (its counters are 32 bits).
+template <class Count>
+Count room_size(std::span<char> room) {
+  return static_cast<Count>(std::min<size_t>(room.size(), std::numeric_limits<Count>::max()));
+}
+
+}  // namespace
 
 #ifdef ROOST_HAVE_ISAL
 
 struct GzipStream::Impl {
-  Sink sink;
+  Output out;
+  std::vector<char> buf;  // a sink's output buffer
   inflate_state state;
-  std::vector<unsigned char> out = std::vector<unsigned char>(kOutSize);
   bool in_member = false;  // a member was started and has not ended
   bool any = false;
+
+  // One call of the inflater into the output's room: the bytes it produced.
+  Result<size_t> step() {
+    std::span<char> room = ROOST_TRY(out.room());
+    auto size = room_size<uint32_t>(room);
+    state.next_out = reinterpret_cast<uint8_t*>(room.data());
+    state.avail_out = size;
+    int rc = isal_inflate(&state);
+    if (rc < 0) return make_error(ErrorKind::corrupt, "gzip data is corrupt (ISA-L inflate error " + std::to_string(rc) + ")");
+    size_t produced = size - state.avail_out;
+    ROOST_TRY(out.filled(produced));
+    if (state.block_state == ISAL_BLOCK_FINISH) in_member = false;
+    return produced;
+  }
 };
 
-GzipStream::GzipStream(Sink sink) : impl_(std::make_unique<Impl>()) {
-  impl_->sink = std::move(sink);
+GzipStream::GzipStream(Output out) : impl_(std::make_unique<Impl>()) {
+  impl_->out = std::move(out);
   isal_inflate_init(&impl_->state);
   impl_->state.crc_flag = ISAL_GZIP;
 }
+
+GzipStream::GzipStream(Sink sink) : GzipStream(Output{}) { impl_->out = through_buffer(std::move(sink), impl_->buf); }
 
 const char* GzipStream::engine() { return "isa-l"; }
 
@@ -43,52 +80,35 @@ Result<void> GzipStream::feed(const char* data, size_t len) {
       st.crc_flag = ISAL_GZIP;
       impl_->in_member = true;
     }
-    st.next_out = impl_->out.data();
-    st.avail_out = static_cast<uint32_t>(impl_->out.size());
     uint32_t before = st.avail_in;
-    int rc = isal_inflate(&st);
-    if (rc < 0) return make_error(ErrorKind::corrupt, "gzip data is corrupt (ISA-L inflate error " + std::to_string(rc) + ")");
-    size_t produced = impl_->out.size() - st.avail_out;
-    if (produced > 0) ROOST_TRY(impl_->sink(reinterpret_cast<const char*>(impl_->out.data()), produced));
+    size_t produced = ROOST_TRY(impl_->step());
     impl_->any = true;
-    if (st.block_state == ISAL_BLOCK_FINISH) impl_->in_member = false;
-    else if (produced == 0 && st.avail_in == before)
+    if (impl_->in_member && produced == 0 && st.avail_in == before)
       return make_error(ErrorKind::corrupt, "gzip data is corrupt (inflate made no progress)");
   }
   // Output still buffered inside the state (avail_in is 0 but more may be
-  // pending when the output buffer filled up).
-  while (impl_->in_member && st.avail_out == 0) {
-    st.next_out = impl_->out.data();
-    st.avail_out = static_cast<uint32_t>(impl_->out.size());
-    int rc = isal_inflate(&st);
-    if (rc < 0) return make_error(ErrorKind::corrupt, "gzip data is corrupt (ISA-L inflate error " + std::to_string(rc) + ")");
-    size_t produced = impl_->out.size() - st.avail_out;
-    if (produced > 0) ROOST_TRY(impl_->sink(reinterpret_cast<const char*>(impl_->out.data()), produced));
-    if (st.block_state == ISAL_BLOCK_FINISH) impl_->in_member = false;
-  }
-  return {};
-}
-
-Result<void> GzipStream::finish() {
-  if (!impl_->any || impl_->in_member) return make_error(ErrorKind::corrupt, "gzip data ends early (truncated blob)");
+  // pending when the output room filled up).
+  while (impl_->in_member && st.avail_out == 0) ROOST_TRY(impl_->step());
   return {};
 }
 
 #else
 
 struct GzipStream::Impl {
-  Sink sink;
+  Output out;
+  std::vector<char> buf;  // a sink's output buffer
   z_stream z{};
-  std::vector<unsigned char> out = std::vector<unsigned char>(kOutSize);
   bool in_member = false;
   bool any = false;
   ~Impl() { inflateEnd(&z); }
 };
 
-GzipStream::GzipStream(Sink sink) : impl_(std::make_unique<Impl>()) {
-  impl_->sink = std::move(sink);
+GzipStream::GzipStream(Output out) : impl_(std::make_unique<Impl>()) {
+  impl_->out = std::move(out);
   inflateInit2(&impl_->z, 15 + 16);
 }
+
+GzipStream::GzipStream(Sink sink) : GzipStream(Output{}) { impl_->out = through_buffer(std::move(sink), impl_->buf); }
 
 const char* GzipStream::engine() { return "zlib"; }
 
@@ -101,13 +121,14 @@ Result<void> GzipStream::feed(const char* data, size_t len) {
       inflateReset(&z);
       impl_->in_member = true;
     }
-    z.next_out = impl_->out.data();
-    z.avail_out = static_cast<uInt>(impl_->out.size());
+    std::span<char> room = ROOST_TRY(impl_->out.room());
+    auto size = room_size<uInt>(room);
+    z.next_out = reinterpret_cast<Bytef*>(room.data());
+    z.avail_out = size;
     int rc = inflate(&z, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
       return make_error(ErrorKind::corrupt, std::string("gzip data is corrupt (") + (z.msg ? z.msg : "zlib error") + ")");
-    size_t produced = impl_->out.size() - z.avail_out;
-    if (produced > 0) ROOST_TRY(impl_->sink(reinterpret_cast<const char*>(impl_->out.data()), produced));
+    ROOST_TRY(impl_->out.filled(size - z.avail_out));
     impl_->any = true;
     if (rc == Z_STREAM_END) impl_->in_member = false;
     if (rc == Z_BUF_ERROR) break;
@@ -115,12 +136,12 @@ Result<void> GzipStream::feed(const char* data, size_t len) {
   return {};
 }
 
+#endif
+
 Result<void> GzipStream::finish() {
   if (!impl_->any || impl_->in_member) return make_error(ErrorKind::corrupt, "gzip data ends early (truncated blob)");
   return {};
 }
-
-#endif
 
 GzipStream::~GzipStream() = default;
 

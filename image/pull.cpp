@@ -36,9 +36,10 @@ struct TransferBoard {
 
 // One layer blob on its way from the registry into a layer helper, on a
 // thread of its own: curl's callback counts, hashes and inflates (ISA-L) each
-// piece where it lands and writes the tar into the ring the helper reads. A
-// layer whose helper is slow holds back its own download only (TCP's window),
-// and no byte is copied between threads on the way.
+// piece where it lands, straight into the slots of the ring the helper reads
+// (a blob that is not gzip is copied there as it is; the helper hashes the tar
+// in the slots). A layer whose helper is slow holds back its own download only
+// (TCP's window), and no byte is copied between threads on the way.
 struct Transfer {
   size_t index = 0;
   Descriptor desc;
@@ -284,7 +285,8 @@ struct Puller {
     ROOST_TRY(writer.start_layer(*t->ring));
     if (t->compression == Compression::gzip) {
       Transfer* raw = t.get();
-      t->gzip = std::make_unique<GzipStream>([raw](const char* d, size_t n) { return raw->to_helper(d, n); });
+      t->gzip = std::make_unique<GzipStream>(GzipStream::Output{[raw] { return raw->ring->room(); },
+                                                                 [raw](size_t n) { return raw->ring->filled(n); }});
     }
     t->trace("started");
     say("Copying blob " + t->desc.digest);

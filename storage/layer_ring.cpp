@@ -45,24 +45,38 @@ void LayerRing::close_consumer_ends() {
 Result<void> LayerRing::write(const char* data, size_t len) {
   if (!doorbell_wr_.valid()) return helper_gone();
   while (len > 0) {
-    if (fill_len_ == 0) {
-      // A new slot: wait until the helper has given one back.
-      while (credits_ == 0) {
-        char buf[kSlots];
-        ssize_t n = ::read(credit_rd_.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return helper_gone();
-        credits_ += static_cast<size_t>(n);
-      }
-      --credits_;
-    }
-    size_t n = std::min(len, kSlotSize - fill_len_);
-    std::memcpy(slots_ + fill_slot_ * kSlotSize + fill_len_, data, n);
-    fill_len_ += n;
+    std::span<char> space = ROOST_TRY(room());
+    size_t n = std::min(len, space.size());
+    std::memcpy(space.data(), data, n);
+    ROOST_TRY(filled(n));
     data += n;
     len -= n;
-    if (fill_len_ == kSlotSize) ROOST_TRY(post());
   }
+  return {};
+}
+
+Result<std::span<char>> LayerRing::room() {
+  if (!doorbell_wr_.valid()) return helper_gone();
+  if (!filling_) {
+    // A new slot: wait until the helper has given one back.
+    while (credits_ == 0) {
+      char buf[kSlots];
+      ssize_t n = ::read(credit_rd_.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return helper_gone();
+      credits_ += static_cast<size_t>(n);
+    }
+    --credits_;
+    filling_ = true;
+  }
+  return std::span<char>(slots_ + fill_slot_ * kSlotSize + fill_len_, kSlotSize - fill_len_);
+}
+
+Result<void> LayerRing::filled(size_t n) {
+  if (n > 0 && (!filling_ || n > kSlotSize - fill_len_))
+    return make_error(ErrorKind::internal, "layer ring: more bytes filled than there was room for");
+  fill_len_ += n;
+  if (fill_len_ == kSlotSize) return post();
   return {};
 }
 
@@ -72,6 +86,7 @@ Result<void> LayerRing::post() {
   if (!write_all(doorbell_wr_.get(), &len, sizeof len)) return helper_gone();
   fill_slot_ = (fill_slot_ + 1) % kSlots;
   fill_len_ = 0;
+  filling_ = false;
   return {};
 }
 

@@ -1,7 +1,8 @@
 // A layer tar handed from the puller to its layer helper (a child process in
 // the user namespace) through memory both share, instead of a pipe: the bytes
-// are copied once into a slot and read in place by the helper's tar reader,
-// where a pipe costs a copy in, a copy out and a page allocation per chunk.
+// are written once into a slot (copied there, or inflated there in place) and
+// read in place by the helper's tar reader, where a pipe costs a copy in, a
+// copy out and a page allocation per chunk.
 //
 // Two pipes carry only the bookkeeping, and keep a pipe's behaviour when
 // either side goes away: the producer posts a slot's length on the doorbell
@@ -12,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "common/fd.hpp"
@@ -44,6 +46,12 @@ class LayerRing {
   // Producer side. WRITE copies into slots, posting each one that fills;
   // ErrorKind::io once the helper stopped reading.
   Result<void> write(const char* data, size_t len);
+  // WRITE without the copy, for a producer that makes its bytes (an
+  // inflater): ROOM is the free part of the slot being filled (never empty;
+  // waits for a slot given back when a new one starts), FILLED says its first
+  // N bytes were written, posting the slot once it is full.
+  Result<std::span<char>> room();
+  Result<void> filled(size_t n);
   // Posts what is left and ends the stream.
   Result<void> close();
   // Ends the stream without posting the rest (the helper sees a short tar).
@@ -62,9 +70,11 @@ class LayerRing {
 
   char* slots_ = nullptr;  // kSlots * kSlotSize, MAP_SHARED
   UniqueFd doorbell_rd_, doorbell_wr_, credit_rd_, credit_wr_;
-  // Producer: the slot being filled, how full it is, free slots in hand.
+  // Producer: the slot being filled, how full it is, whether its credit is
+  // taken, free slots in hand.
   size_t fill_slot_ = 0;
   size_t fill_len_ = 0;
+  bool filling_ = false;
   size_t credits_ = kSlots;
   // Consumer: the next slot to read.
   size_t read_slot_ = 0;

@@ -1,9 +1,12 @@
+#include <signal.h>
 #include <zlib.h>
 
 #include <boost/test/unit_test.hpp>
 #include <string>
+#include <thread>
 
 #include "image/inflate.hpp"
+#include "storage/layer_ring.hpp"
 
 using namespace roost::image;
 
@@ -85,6 +88,78 @@ BOOST_AUTO_TEST_CASE(truncated_and_corrupt_input_fail) {
   ok = true;
   inflate_all("", 4096, &ok);
   BOOST_TEST(!ok, "empty");
+}
+
+// Inflating in place: rooms of any size (down to one byte, as the end of a
+// ring slot may leave) give the same bytes, with nothing written past them.
+BOOST_AUTO_TEST_CASE(in_place_output_of_any_room_size) {
+  std::string data = sample().substr(0, 300000);
+  std::string gz = gzip(data) + gzip("tail");
+  data += "tail";
+  for (size_t room : {size_t{1}, size_t{3}, size_t{4096}, size_t{1} << 20}) {
+    BOOST_TEST_CONTEXT("room " << room) {
+      std::string out(data.size() + 64, '#');
+      size_t at = 0;
+      GzipStream g(GzipStream::Output{
+          [&]() -> roost::Result<std::span<char>> {
+            return std::span<char>(out.data() + at, std::min(room, out.size() - at));
+          },
+          [&](size_t n) -> roost::Result<void> {
+            BOOST_REQUIRE(n <= room);
+            at += n;
+            return {};
+          }});
+      for (size_t i = 0; i < gz.size(); i += 5000) BOOST_REQUIRE(g.feed(gz.data() + i, std::min<size_t>(5000, gz.size() - i)).ok());
+      BOOST_TEST(g.finish().ok());
+      BOOST_TEST(at == data.size());
+      BOOST_TEST((out.substr(0, at) == data));
+      BOOST_TEST((out.substr(at) == std::string(64, '#')));
+    }
+  }
+}
+
+// What the puller does: inflate into the slots of a layer ring, which a
+// reader sees posted in order; an error of the output stops the inflater.
+BOOST_AUTO_TEST_CASE(inflates_into_a_layer_ring) {
+  using roost::storage::LayerRing;
+  std::string data = sample();
+  std::string gz = gzip(data);
+  auto ring = LayerRing::create();
+  BOOST_REQUIRE(ring.ok());
+  LayerRing& r = **ring;
+  std::string got;
+  bool read_ok = true;
+  std::thread reader([&] {
+    for (;;) {
+      auto slot = r.next();
+      if (!slot || slot->empty()) {
+        read_ok = slot.ok();
+        return;
+      }
+      got.append(slot->data(), slot->size());
+      r.release();
+    }
+  });
+  GzipStream g(GzipStream::Output{[&] { return r.room(); }, [&](size_t n) { return r.filled(n); }});
+  for (size_t i = 0; i < gz.size(); i += 100000) BOOST_REQUIRE(g.feed(gz.data() + i, std::min<size_t>(100000, gz.size() - i)).ok());
+  BOOST_TEST(g.finish().ok());
+  BOOST_TEST(r.close().ok());
+  reader.join();
+  BOOST_TEST(read_ok);
+  BOOST_TEST((got == data));
+
+  // A reader gone: the inflater's output fails as the ring's writes do (with
+  // EPIPE, as in the puller, which ignores SIGPIPE).
+  auto old_sigpipe = signal(SIGPIPE, SIG_IGN);
+  auto gone = LayerRing::create();
+  BOOST_REQUIRE(gone.ok());
+  (*gone)->close_consumer_ends();
+  GzipStream g2(GzipStream::Output{[&] { return (*gone)->room(); }, [&](size_t n) { return (*gone)->filled(n); }});
+  roost::Result<void> fed;
+  for (size_t i = 0; i < gz.size() && fed.ok(); i += 100000) fed = g2.feed(gz.data() + i, std::min<size_t>(100000, gz.size() - i));
+  signal(SIGPIPE, old_sigpipe);
+  BOOST_REQUIRE(!fed.ok());
+  BOOST_TEST(fed.error().message() == "layer helper stopped reading");
 }
 
 BOOST_AUTO_TEST_CASE(engine_is_named) {
