@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <vector>
 
 #ifdef ROOST_HAVE_ISAL
 #include <isa-l/igzip_lib.h>
@@ -15,18 +14,6 @@
 namespace roost::image {
 
 namespace {
-
-constexpr size_t kOutSize = 1 << 18;
-
-// A sink as in-place output: inflate into BUF, then hand its bytes on.
-GzipStream::Output through_buffer(GzipStream::Sink sink, std::vector<char>& buf) {
-  buf.resize(kOutSize);
-  return {[&buf]() -> Result<std::span<char>> { return std::span<char>(buf); },
-          [&buf, sink = std::move(sink)](size_t n) -> Result<void> {
-            if (n == 0) return {};
-            return sink(buf.data(), n);
-          }};
-}
 
 // The room the inflater may use in one call (its counters are 32 bits).
 template <class Count>
@@ -40,7 +27,6 @@ Count room_size(std::span<char> room) {
 
 struct GzipStream::Impl {
   Output out;
-  std::vector<char> buf;  // a sink's output buffer
   inflate_state state;
   bool in_member = false;  // a member was started and has not ended
   bool any = false;
@@ -65,8 +51,6 @@ GzipStream::GzipStream(Output out) : impl_(std::make_unique<Impl>()) {
   isal_inflate_init(&impl_->state);
   impl_->state.crc_flag = ISAL_GZIP;
 }
-
-GzipStream::GzipStream(Sink sink) : GzipStream(Output{}) { impl_->out = through_buffer(std::move(sink), impl_->buf); }
 
 const char* GzipStream::engine() { return "isa-l"; }
 
@@ -96,7 +80,6 @@ Result<void> GzipStream::feed(const char* data, size_t len) {
 
 struct GzipStream::Impl {
   Output out;
-  std::vector<char> buf;  // a sink's output buffer
   z_stream z{};
   bool in_member = false;
   bool any = false;
@@ -107,8 +90,6 @@ GzipStream::GzipStream(Output out) : impl_(std::make_unique<Impl>()) {
   impl_->out = std::move(out);
   inflateInit2(&impl_->z, 15 + 16);
 }
-
-GzipStream::GzipStream(Sink sink) : GzipStream(Output{}) { impl_->out = through_buffer(std::move(sink), impl_->buf); }
 
 const char* GzipStream::engine() { return "zlib"; }
 

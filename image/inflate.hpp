@@ -1,8 +1,8 @@
 // Streaming gzip decompression for layer blobs: ISA-L's inflate when roost
 // was built with it (several times zlib's speed), zlib otherwise. Input
-// arrives in pieces as it comes off the network; output goes to a sink, or
-// is inflated in place into buffers the caller lends (a layer ring's slot),
-// which spares copying every byte of the tar once more.
+// arrives in pieces as it comes off the network; output is inflated in place
+// into buffers the caller lends (a layer ring's slot), which spares copying
+// every byte of the tar once more.
 #pragma once
 
 #include <cstddef>
@@ -16,14 +16,12 @@ namespace roost::image {
 
 class GzipStream {
  public:
-  using Sink = std::function<Result<void>(const char* data, size_t len)>;
-  // In-place output: ROOM gives the next buffer to inflate into (not empty),
+  // The output: ROOM gives the next buffer to inflate into (not empty),
   // FILLED how many bytes of it were written (possibly none).
   struct Output {
     std::function<Result<std::span<char>>()> room;
     std::function<Result<void>(size_t n)> filled;
   };
-  explicit GzipStream(Sink sink);
   explicit GzipStream(Output out);
   ~GzipStream();
   GzipStream(const GzipStream&) = delete;

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "image/inflate.hpp"
 #include "storage/layer_ring.hpp"
@@ -29,10 +30,12 @@ std::string gzip(const std::string& in) {
 // Feeds COMPRESSED in pieces of STEP bytes; returns the output or the error.
 std::string inflate_all(const std::string& compressed, size_t step, bool* ok) {
   std::string out;
-  GzipStream g([&](const char* d, size_t n) -> roost::Result<void> {
-    out.append(d, n);
-    return {};
-  });
+  std::vector<char> buf(1 << 16);
+  GzipStream g(GzipStream::Output{[&]() -> roost::Result<std::span<char>> { return std::span<char>(buf); },
+                                  [&](size_t n) -> roost::Result<void> {
+                                    out.append(buf.data(), n);
+                                    return {};
+                                  }});
   *ok = true;
   for (size_t i = 0; i < compressed.size(); i += step) {
     if (!g.feed(compressed.data() + i, std::min(step, compressed.size() - i))) {
