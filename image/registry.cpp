@@ -85,6 +85,17 @@ std::string registry_message(const HttpResponse& r) {
   return msg + " (HTTP status " + std::to_string(r.status) + ")";
 }
 
+// The scope a 401's Bearer challenge names (empty when none or unparsable).
+std::string bearer_scope(const HttpResponse& r) {
+  for (auto& header : r.challenges) {
+    auto parsed = parse_challenges(header);
+    if (!parsed) continue;
+    for (auto& c : *parsed)
+      if (c.scheme == "bearer" && c.params.count("scope")) return c.params.at("scope");
+  }
+  return "";
+}
+
 const char* kManifestAccept =
     "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
     "application/vnd.docker.distribution.manifest.v2+json, "
@@ -139,13 +150,16 @@ struct RegistryClient::Impl {
     return make_error(ErrorKind::invalid, "authentication failed for " + domain + ": invalid user name or password");
   }
 
-  Result<void> fetch_token() {
+  // A token for our repository (none for a login) and whatever else
+  // CHALLENGE_SCOPE, from a 401's challenge, asks for. The realm and service
+  // stay those of /v2/'s challenge: credentials go nowhere else.
+  Result<void> fetch_token(const std::string& challenge_scope = "") {
     auto& p = challenge->params;
     if (p["realm"].empty()) return make_error(ErrorKind::corrupt, "registry " + host + ": bearer challenge without a realm");
     std::string url = p["realm"] + (p["realm"].find('?') == std::string::npos ? "?" : "&") +
                       "service=" + url_escape(p["service"]);
-    // A login asks for no repository.
-    if (!repo.empty()) url += "&scope=" + url_escape("repository:" + repo + (options.push ? ":pull,push" : ":pull"));
+    std::string own = repo.empty() ? "" : "repository:" + repo + (options.push ? ":pull,push" : ":pull");
+    for (auto& scope : token_scopes(own, challenge_scope)) url += "&scope=" + url_escape(scope);
     HttpRequest req{"GET", url, {}, {}, {}, 1 << 20};
     if (creds) req.headers.push_back("Authorization: Basic " + base64_encode(creds->username + ":" + creds->password));
     auto r = ROOST_TRY_CTX(http_do_retrying(req, tls, options.retry, false), "getting a token from " + p["realm"]);
@@ -184,6 +198,7 @@ struct RegistryClient::Impl {
     auto r = ROOST_TRY(http_do_retrying(first, tls, options.retry, true));
     if (r.status == 401 && challenge && challenge->scheme == "bearer") {
       token.clear();
+      ROOST_TRY(fetch_token(bearer_scope(r)));
       HttpRequest again = req;
       ROOST_TRY(authorize(again));
       r = ROOST_TRY(http_do_retrying(again, tls, options.retry, true));
