@@ -150,6 +150,11 @@ struct RegistryClient::Impl {
     return make_error(ErrorKind::invalid, "authentication failed for " + domain + ": invalid user name or password");
   }
 
+  Error denied_error(const std::string& wanted) const {
+    return make_error(ErrorKind::invalid, "requested access to " + display + " is denied: the token for " + creds->username +
+                                              " does not grant " + (wanted.empty() ? "it" : wanted));
+  }
+
   // A token for our repository (none for a login) and whatever else
   // CHALLENGE_SCOPE, from a 401's challenge, asks for. The realm and service
   // stay those of /v2/'s challenge: credentials go nowhere else.
@@ -202,6 +207,9 @@ struct RegistryClient::Impl {
       HttpRequest again = req;
       ROOST_TRY(authorize(again));
       r = ROOST_TRY(http_do_retrying(again, tls, options.retry, true));
+      // The token server took the credentials, so they are right: what it
+      // granted is not what the registry wants.
+      if (r.status == 401 && creds) return denied_error(bearer_scope(r));
     }
     if (r.status == 401) return auth_error();
     return r;

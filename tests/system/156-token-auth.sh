@@ -11,7 +11,6 @@ setup() {
   # shellcheck source=/dev/null
   source "$FIXTURES/fixtures.env"
   export REGISTRY_AUTH_FILE=$TEST_TMP/auth/auth.json
-  start_registry --token
 }
 
 teardown() {
@@ -25,6 +24,7 @@ $(cat "$TOKEN_LOG")"
 }
 
 test_login_push_pull_with_bearer_token() {
+  start_registry --token
   run_roost 0 login --tls-verify=false -u "$REG_USER" --password-stdin "$REGISTRY" <<<"$REG_PASS"
   is "$stdout" "Login Succeeded!"
   assert_not_contains "$output" "$REG_PASS" "the password is never shown"
@@ -50,9 +50,27 @@ test_login_push_pull_with_bearer_token() {
   grep -q push "$TOKEN_LOG" && fail "a pull asked for push access: $(cat "$TOKEN_LOG")"
   run_roost 0 run --rm "$REGISTRY/team/busybox:1" echo pulled through a token
   is "$stdout" "pulled through a token"
+
+  run_roost 0 logout "$REGISTRY"
+  run_roost 0 rmi "$REGISTRY/team/busybox:1"
+  run_roost 125 pull --tls-verify=false "$REGISTRY/team/busybox:1"
+  assert_contains "$output" "authentication required by $REGISTRY"
+}
+
+# The registry on HTTPS (its CA given by --cert-dir), the token server on
+# plain HTTP as its realm says.
+test_login_and_pull_over_https_with_token() {
+  start_registry --tls --token
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" lib/busybox:latest
+  run_roost 0 login --cert-dir "$CERT_DIR" -u "$REG_USER" -p "$REG_PASS" "$REGISTRY"
+  is "$stdout" "Login Succeeded!"
+  run_roost 0 pull -q --cert-dir "$CERT_DIR" "$REGISTRY/lib/busybox:latest"
+  is "$stdout" "$BUSYBOX_ID"
+  assert_token_request "^token user=$REG_USER .* scope=repository:lib/busybox:pull granted=repository:lib/busybox:pull$"
 }
 
 test_creds_without_login() {
+  start_registry --token
   push_fixture "oci:$FIXTURES/busybox-oci:latest" lib/busybox:latest
   run_roost 0 pull -q --tls-verify=false --creds "$REG_USER:$REG_PASS" "$REGISTRY/lib/busybox:latest"
   is "$stdout" "$BUSYBOX_ID"
@@ -65,6 +83,7 @@ test_creds_without_login() {
 }
 
 test_wrong_password_fails_without_showing_it() {
+  start_registry --token
   push_fixture "oci:$FIXTURES/busybox-oci:latest" lib/busybox:latest
   run_roost 125 login --tls-verify=false -u "$REG_USER" -p "not-the-Pa55" "$REGISTRY"
   assert_contains "$output" "authentication failed for $REGISTRY"
@@ -79,6 +98,7 @@ test_wrong_password_fails_without_showing_it() {
 }
 
 test_pull_without_credentials_is_refused() {
+  start_registry --token
   push_fixture "oci:$FIXTURES/busybox-oci:latest" lib/busybox:latest
   run_roost 125 pull --tls-verify=false "$REGISTRY/lib/busybox:latest"
   assert_contains "$output" "authentication required by $REGISTRY"
@@ -93,6 +113,7 @@ test_pull_without_credentials_is_refused() {
 # registry's 401 names both scopes, and roost asks for a token with both
 # (before, it asked again for its own scope only, and uploaded every blob).
 test_push_to_another_repository_mounts_blobs_with_a_wider_token() {
+  start_registry --token
   run_roost 0 load -i "$FIXTURES/multilayer-docker-archive.tar"
   run_roost 0 push --tls-verify=false --creds "$REG_USER:$REG_PASS" localhost/multilayer "$REGISTRY/first/multi:1"
   assert_not_contains "$stderr" "skipped: already exists"
@@ -104,4 +125,22 @@ test_push_to_another_repository_mounts_blobs_with_a_wider_token() {
   skopeo --insecure-policy copy --quiet --src-tls-verify=false --src-creds "$REG_USER:$REG_PASS" \
     "docker://$REGISTRY/second/multi:1" "oci:$TEST_TMP/copy:x" ||
     fail "skopeo cannot fetch the mounted blobs from the second repository"
+}
+
+# Right credentials, but the token grants less than asked: roost says access
+# is denied, not that the password is wrong.
+test_pull_only_user_can_pull_but_not_push() {
+  start_registry --token
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" lib/busybox:latest
+  run_roost 0 login --tls-verify=false -u "$REG_READER" -p "$REG_READER_PASS" "$REGISTRY"
+  run_roost 0 pull -q --tls-verify=false "$REGISTRY/lib/busybox:latest"
+  is "$stdout" "$BUSYBOX_ID" "a pull-only user pulls"
+  run_roost 125 push --tls-verify=false "$REGISTRY/lib/busybox:latest" "$REGISTRY/lib/busybox:mine"
+  assert_contains "$output" "requested access to $REGISTRY/lib/busybox is denied: the token for $REG_READER does not grant repository:lib/busybox:pull,push"
+  assert_not_contains "$output" "invalid user name or password"
+  assert_not_contains "$output" "$REG_READER_PASS" "the password is never shown"
+  assert_token_request "^token user=$REG_READER .* scope=repository:lib/busybox:pull,push granted=repository:lib/busybox:pull$"
+  skopeo inspect --tls-verify=false --creds "$REG_USER:$REG_PASS" "docker://$REGISTRY/lib/busybox:mine" >/dev/null 2>&1 &&
+    fail "the denied push left a tag behind"
+  return 0
 }

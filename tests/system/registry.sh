@@ -9,13 +9,17 @@
 #                                     (holding ca.crt); --auth: htpasswd with
 #                                     user $REG_USER, password $REG_PASS;
 #                                     --token: token auth, the tokens from
-#                                     tokenserver.py (same user; anonymous
+#                                     tokenserver.py (same user, and
+#                                     $REG_READER with pull only; anonymous
 #                                     gets tokens granting nothing), which
 #                                     logs each request to $TOKEN_LOG
 #   push_fixture SOURCE NAME[:TAG]    skopeo copy of a fixture into it
 
 REG_USER=roostuser
 REG_PASS=s3cret-Pa55word
+# With --token only: a second user, whom the token server grants pull only.
+REG_READER=roostreader
+REG_READER_PASS=r3ad-0nly-Pa55
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -99,7 +103,12 @@ start_token_server() {
     -keyout "$REGISTRY_DIR/token.key" -out "$REGISTRY_DIR/token.crt" 2>/dev/null ||
     fail "openssl could not make the token signing certificate"
   TOKEN_LOG=$REGISTRY_DIR/token.log
-  TOKEN_USER=$REG_USER TOKEN_PASS=$REG_PASS python3 "${BASH_SOURCE[0]%/*}/tokenserver.py" \
+  (
+    umask 077
+    printf '%s %s pull,push\n%s %s pull\n' "$REG_USER" "$REG_PASS" "$REG_READER" "$REG_READER_PASS" \
+      >"$REGISTRY_DIR/token-users"
+  )
+  python3 "${BASH_SOURCE[0]%/*}/tokenserver.py" --users "$REGISTRY_DIR/token-users" \
     --key "$REGISTRY_DIR/token.key" --cert "$REGISTRY_DIR/token.crt" --issuer roost-test-issuer \
     --service roost-test-registry --port-file "$REGISTRY_DIR/token.port" 2>>"$TOKEN_LOG" &
   TOKEN_PID=$!

@@ -12,9 +12,10 @@ PORT_FILE once listening) and answers
 
 with {"token": JWT, "access_token": JWT, "expires_in": 300, "issued_at": ...}.
 
-Who gets what:
-  - HTTP Basic credentials equal to $TOKEN_USER / $TOKEN_PASS: the requested
-    actions among pull and push on each requested repository (type
+Who gets what (USERS_FILE: one "NAME PASSWORD ACTIONS" line per user, with
+ACTIONS a comma-separated subset of pull,push):
+  - HTTP Basic credentials of a user in USERS_FILE: the requested actions
+    among that user's ACTIONS, on each requested repository (type
     "repository" only), nothing else;
   - no credentials (anonymous): a token granting nothing, as Docker Hub
     gives for a private repository, so the registry refuses it and the
@@ -96,9 +97,15 @@ def main():
     ap.add_argument("--cert", required=True, help="PEM certificate of that key")
     ap.add_argument("--issuer", required=True)
     ap.add_argument("--service", required=True)
+    ap.add_argument("--users", required=True, help="USERS_FILE")
     ap.add_argument("--port-file", required=True)
     args = ap.parse_args()
-    user, password = os.environ.get("TOKEN_USER", ""), os.environ.get("TOKEN_PASS", "")
+    users = {}  # name -> (password, allowed actions)
+    with open(args.users) as f:
+        for line in f:
+            if line.strip():
+                name, password, actions = line.split()
+                users[name] = (password, actions.split(","))
     signer = Signer(args.key, args.cert)
     log_lock = threading.Lock()
 
@@ -137,7 +144,7 @@ def main():
                 name, _, pw = base64.b64decode(value.strip(), validate=True).decode().partition(":")
             except ValueError:
                 return "?", False
-            return name, bool(user) and name == user and pw == password
+            return name, name in users and users[name][0] == pw
 
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
@@ -160,7 +167,7 @@ def main():
                     parsed = parse_scope(s)
                     if not parsed or name is None or parsed[0] != "repository":
                         continue
-                    granted = [a for a in ACTIONS if a in parsed[2]]
+                    granted = [a for a in ACTIONS if a in parsed[2] and a in users[name][1]]
                     if granted:
                         access.append({"type": "repository", "name": parsed[1], "actions": granted})
             now = int(time.time())
