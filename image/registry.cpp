@@ -85,15 +85,16 @@ std::string registry_message(const HttpResponse& r) {
   return msg + " (HTTP status " + std::to_string(r.status) + ")";
 }
 
-// The scope a 401's Bearer challenge names (empty when none or unparsable).
-std::string bearer_scope(const HttpResponse& r) {
+// A 401's Bearer challenge: which scope the request needs and, when a token
+// was sent, what was wrong with it (error=insufficient_scope, invalid_token).
+Challenge bearer_challenge(const HttpResponse& r) {
   for (auto& header : r.challenges) {
     auto parsed = parse_challenges(header);
     if (!parsed) continue;
     for (auto& c : *parsed)
-      if (c.scheme == "bearer" && c.params.count("scope")) return c.params.at("scope");
+      if (c.scheme == "bearer") return c;
   }
-  return "";
+  return {};
 }
 
 const char* kManifestAccept =
@@ -150,9 +151,16 @@ struct RegistryClient::Impl {
     return make_error(ErrorKind::invalid, "authentication failed for " + domain + ": invalid user name or password");
   }
 
-  Error denied_error(const std::string& wanted) const {
-    return make_error(ErrorKind::invalid, "requested access to " + display + " is denied: the token for " + creds->username +
-                                              " does not grant " + (wanted.empty() ? "it" : wanted));
+  // The token server took the credentials, so they are right: the registry
+  // refused the token it gave.
+  Error token_refused_error(Challenge refusal) {
+    auto& p = refusal.params;
+    if (p["error"] == "insufficient_scope")
+      return make_error(ErrorKind::invalid, "requested access to " + display + " is denied: the token for " + creds->username +
+                                                " does not grant " + (p["scope"].empty() ? "it" : p["scope"]));
+    return make_error(ErrorKind::invalid, "registry " + domain + " does not accept the token " + challenge->params["realm"] +
+                                              " gave for " + creds->username + " (" +
+                                              (p["error"].empty() ? "no reason given" : p["error"]) + ")");
   }
 
   // A token for our repository (none for a login) and whatever else
@@ -203,13 +211,11 @@ struct RegistryClient::Impl {
     auto r = ROOST_TRY(http_do_retrying(first, tls, options.retry, true));
     if (r.status == 401 && challenge && challenge->scheme == "bearer") {
       token.clear();
-      ROOST_TRY(fetch_token(bearer_scope(r)));
+      ROOST_TRY(fetch_token(bearer_challenge(r).params["scope"]));
       HttpRequest again = req;
       ROOST_TRY(authorize(again));
       r = ROOST_TRY(http_do_retrying(again, tls, options.retry, true));
-      // The token server took the credentials, so they are right: what it
-      // granted is not what the registry wants.
-      if (r.status == 401 && creds) return denied_error(bearer_scope(r));
+      if (r.status == 401 && creds) return token_refused_error(bearer_challenge(r));
     }
     if (r.status == 401) return auth_error();
     return r;
@@ -243,7 +249,8 @@ Result<void> RegistryClient::check_login() {
   ROOST_TRY(s.ping());
   if (!s.challenge) return {};
   if (!s.creds) return s.auth_error();
-  if (s.challenge->scheme == "bearer") return s.fetch_token();
+  // With a bearer challenge this fetches a token and proves that the
+  // registry accepts it.
   auto r = ROOST_TRY(s.send({"GET", "/v2/", {}, {}, {}, 1 << 20}));
   if (r.status != 200) return make_error(ErrorKind::io, "logging in to " + s.domain + ": " + registry_message(r));
   return {};

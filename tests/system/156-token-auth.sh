@@ -144,3 +144,13 @@ test_pull_only_user_can_pull_but_not_push() {
     fail "the denied push left a tag behind"
   return 0
 }
+
+# Tokens the registry does not trust: login says so instead of succeeding
+# (it shows the registry a token), and never blames the password.
+test_login_fails_when_the_registry_refuses_the_tokens() {
+  TOKEN_ISSUER=an-impostor start_registry --token
+  run_roost 125 login --tls-verify=false -u "$REG_USER" -p "$REG_PASS" "$REGISTRY"
+  assert_contains "$output" "registry $REGISTRY does not accept the token $TOKEN_REALM gave for $REG_USER (invalid_token)"
+  assert_not_contains "$output" "$REG_PASS" "the password is never shown"
+  [[ ! -s $REGISTRY_AUTH_FILE ]] || fail "nothing stored after a failed login"
+}

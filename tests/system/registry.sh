@@ -13,6 +13,8 @@
 #                                     $REG_READER with pull only; anonymous
 #                                     gets tokens granting nothing), which
 #                                     logs each request to $TOKEN_LOG
+#                                     ($TOKEN_ISSUER: another issuer name in
+#                                     its tokens, which the registry refuses)
 #   push_fixture SOURCE NAME[:TAG]    skopeo copy of a fixture into it
 
 REG_USER=roostuser
@@ -109,7 +111,7 @@ start_token_server() {
       >"$REGISTRY_DIR/token-users"
   )
   python3 "${BASH_SOURCE[0]%/*}/tokenserver.py" --users "$REGISTRY_DIR/token-users" \
-    --key "$REGISTRY_DIR/token.key" --cert "$REGISTRY_DIR/token.crt" --issuer roost-test-issuer \
+    --key "$REGISTRY_DIR/token.key" --cert "$REGISTRY_DIR/token.crt" --issuer "${TOKEN_ISSUER:-roost-test-issuer}" \
     --service roost-test-registry --port-file "$REGISTRY_DIR/token.port" 2>>"$TOKEN_LOG" &
   TOKEN_PID=$!
   for ((i = 0; i < 100; i++)); do
