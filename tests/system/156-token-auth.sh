@@ -154,3 +154,16 @@ test_login_fails_when_the_registry_refuses_the_tokens() {
   assert_not_contains "$output" "$REG_PASS" "the password is never shown"
   [[ ! -s $REGISTRY_AUTH_FILE ]] || fail "nothing stored after a failed login"
 }
+
+# A token that has expired (a long pull or push outlives it) is replaced
+# with a fresh one on the registry's 401, and the pull goes on.
+test_expired_token_is_renewed() {
+  start_registry --token
+  push_fixture "oci:$FIXTURES/busybox-oci:latest" lib/busybox:latest
+  : >"$TOKEN_LOG"
+  expire_next_token
+  run_roost 0 pull -q --tls-verify=false --creds "$REG_USER:$REG_PASS" "$REGISTRY/lib/busybox:latest"
+  is "$stdout" "$BUSYBOX_ID"
+  is "$(grep -c '^token .* expired$' "$TOKEN_LOG")" 1 "roost was given an expired token"
+  is "$(grep -c '^token ' "$TOKEN_LOG")" 2 "and asked for a fresh one"
+}

@@ -131,6 +131,17 @@ auth:
 YAML
 }
 
+# expire_next_token: the token server's next token has expired.
+expire_next_token() {
+  local i
+  kill -USR1 "$TOKEN_PID"
+  for ((i = 0; i < 100; i++)); do
+    grep -q '^next token expired$' "$TOKEN_LOG" && return 0
+    sleep 0.1
+  done
+  fail "the token server did not take SIGUSR1"
+}
+
 stop_registry() {
   if [[ -n ${TOKEN_PID-} ]]; then
     kill "$TOKEN_PID" 2>/dev/null

@@ -28,9 +28,11 @@ checks against its rootcertbundle) and kid (libtrust's fingerprint of the
 key, which the registry would look up among the bundle's keys without x5c).
 
 Every request is logged to stderr as one line:
-  token user=NAME|anonymous service=SERVICE scope=SCOPE[ SCOPE...] granted=...
+  token user=NAME|anonymous service=SERVICE scope=SCOPE[ SCOPE...] granted=...[ expired]
   token user=NAME refused: invalid credentials
-The password is never logged. Stop it with SIGTERM.
+The password is never logged. After SIGUSR1 (logged as "next token expired")
+the next token issued has expired long ago, as if a slow pull had outlived
+it. Stop it with SIGTERM.
 """
 import argparse
 import base64
@@ -38,6 +40,7 @@ import hashlib
 import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -108,6 +111,13 @@ def main():
                 users[name] = (password, actions.split(","))
     signer = Signer(args.key, args.cert)
     log_lock = threading.Lock()
+    expire_next = [False]
+
+    def on_usr1(signum, frame):
+        expire_next[0] = True
+        print("next token expired", file=sys.stderr, flush=True)
+
+    signal.signal(signal.SIGUSR1, on_usr1)
 
     def log(line):
         with log_lock:
@@ -171,12 +181,16 @@ def main():
                     if granted:
                         access.append({"type": "repository", "name": parsed[1], "actions": granted})
             now = int(time.time())
-            claims = {"iss": args.issuer, "sub": name or "", "aud": service, "exp": now + 300,
-                      "nbf": now - 10, "iat": now, "jti": uuid.uuid4().hex, "access": access}
+            with log_lock:
+                expired, expire_next[0] = expire_next[0], False
+            # Past the registry's leeway for clock skew (60 s).
+            born = now - 3600 if expired else now
+            claims = {"iss": args.issuer, "sub": name or "", "aud": service, "exp": born + 300,
+                      "nbf": born - 10, "iat": born, "jti": uuid.uuid4().hex, "access": access}
             token = signer.sign(claims)
             granted_text = " ".join(f"repository:{a['name']}:{','.join(a['actions'])}" for a in access)
             log(f"token user={name or 'anonymous'} service={service} scope={' '.join(scopes) or '-'} "
-                f"granted={granted_text or '-'}")
+                f"granted={granted_text or '-'}{' expired' if expired else ''}")
             self.answer(200, {"token": token, "access_token": token, "expires_in": 300,
                               "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))})
 
