@@ -1,8 +1,8 @@
 # roost login, pull and push against a registry with token auth: the
 # registry answers 401 with a Bearer challenge and trusts the JWTs of
 # tokenserver.py (registry.sh start_registry --token), which grants pull and
-# push to $REG_USER and nothing to anonymous callers. Its log shows which
-# scopes roost asked for.
+# push to $REG_USER, pull to $REG_READER and nothing to anonymous callers.
+# Its log shows which scopes roost asked for and what it was granted.
 
 # shellcheck source=registry.sh
 source "${BASH_SOURCE[0]%/*}/registry.sh"
