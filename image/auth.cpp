@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -140,6 +141,38 @@ Result<std::vector<Challenge>> parse_challenges(const std::string& h) {
     if (i < h.size() && !is_token_char(h[i]) && h[i] != ',') return bad("unexpected character");
   }
   if (out.empty()) return bad("empty");
+  return out;
+}
+
+std::vector<std::string> token_scopes(const std::string& own, const std::string& challenge_scope) {
+  // "type:name:a,b" -> "type:name" and {a, b}; the name may hold colons.
+  auto split = [](const std::string& scope) {
+    auto last = scope.rfind(':');
+    std::vector<std::string> actions;
+    if (last == std::string::npos) return std::pair{scope, actions};
+    std::string list = scope.substr(last + 1);
+    for (size_t start = 0; start <= list.size();) {
+      auto comma = std::min(list.find(',', start), list.size());
+      if (comma > start) actions.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return std::pair{scope.substr(0, last), actions};
+  };
+  std::vector<std::string> out;
+  if (!own.empty()) out.push_back(own);
+  auto [own_resource, own_actions] = split(own);
+  size_t start = 0;
+  while (start < challenge_scope.size()) {
+    auto space = std::min(challenge_scope.find(' ', start), challenge_scope.size());
+    std::string scope = challenge_scope.substr(start, space - start);
+    start = space + 1;
+    if (scope.empty()) continue;
+    auto [resource, actions] = split(scope);
+    bool covered = !own.empty() && resource == own_resource;
+    for (auto& a : actions)
+      covered = covered && std::find(own_actions.begin(), own_actions.end(), a) != own_actions.end();
+    if (!covered && std::find(out.begin(), out.end(), scope) == out.end()) out.push_back(scope);
+  }
   return out;
 }
 

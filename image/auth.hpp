@@ -20,6 +20,12 @@ struct Challenge {
 // strings with backslash escapes). Malformed input is an error.
 Result<std::vector<Challenge>> parse_challenges(const std::string& header);
 
+// The scopes a token request asks for: OWN ("repository:NAME:pull,push";
+// none when empty), then those of a registry's 401 challenge (its scope
+// parameter, space-separated) that OWN does not cover. A blob mount needs
+// pull on the source repository too, and says so only in that challenge.
+std::vector<std::string> token_scopes(const std::string& own, const std::string& challenge_scope);
+
 struct Credentials {
   std::string username;
   std::string password;

@@ -85,6 +85,18 @@ std::string registry_message(const HttpResponse& r) {
   return msg + " (HTTP status " + std::to_string(r.status) + ")";
 }
 
+// A 401's Bearer challenge: which scope the request needs and, when a token
+// was sent, what was wrong with it (error=insufficient_scope, invalid_token).
+Challenge bearer_challenge(const HttpResponse& r) {
+  for (auto& header : r.challenges) {
+    auto parsed = parse_challenges(header);
+    if (!parsed) continue;
+    for (auto& c : *parsed)
+      if (c.scheme == "bearer") return c;
+  }
+  return {};
+}
+
 const char* kManifestAccept =
     "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
     "application/vnd.docker.distribution.manifest.v2+json, "
@@ -139,13 +151,28 @@ struct RegistryClient::Impl {
     return make_error(ErrorKind::invalid, "authentication failed for " + domain + ": invalid user name or password");
   }
 
-  Result<void> fetch_token() {
+  // The token server took the credentials, so they are right: the registry
+  // refused the token it gave.
+  Error token_refused_error(Challenge refusal) {
+    auto& p = refusal.params;
+    if (p["error"] == "insufficient_scope")
+      return make_error(ErrorKind::invalid, "requested access to " + display + " is denied: the token for " + creds->username +
+                                                " does not grant " + (p["scope"].empty() ? "it" : p["scope"]));
+    return make_error(ErrorKind::invalid, "registry " + domain + " does not accept the token " + challenge->params["realm"] +
+                                              " gave for " + creds->username + " (" +
+                                              (p["error"].empty() ? "no reason given" : p["error"]) + ")");
+  }
+
+  // A token for our repository (none for a login) and whatever else
+  // CHALLENGE_SCOPE, from a 401's challenge, asks for. The realm and service
+  // stay those of /v2/'s challenge: credentials go nowhere else.
+  Result<void> fetch_token(const std::string& challenge_scope = "") {
     auto& p = challenge->params;
     if (p["realm"].empty()) return make_error(ErrorKind::corrupt, "registry " + host + ": bearer challenge without a realm");
     std::string url = p["realm"] + (p["realm"].find('?') == std::string::npos ? "?" : "&") +
                       "service=" + url_escape(p["service"]);
-    // A login asks for no repository.
-    if (!repo.empty()) url += "&scope=" + url_escape("repository:" + repo + (options.push ? ":pull,push" : ":pull"));
+    std::string own = repo.empty() ? "" : "repository:" + repo + (options.push ? ":pull,push" : ":pull");
+    for (auto& scope : token_scopes(own, challenge_scope)) url += "&scope=" + url_escape(scope);
     HttpRequest req{"GET", url, {}, {}, {}, 1 << 20};
     if (creds) req.headers.push_back("Authorization: Basic " + base64_encode(creds->username + ":" + creds->password));
     auto r = ROOST_TRY_CTX(http_do_retrying(req, tls, options.retry, false), "getting a token from " + p["realm"]);
@@ -184,9 +211,11 @@ struct RegistryClient::Impl {
     auto r = ROOST_TRY(http_do_retrying(first, tls, options.retry, true));
     if (r.status == 401 && challenge && challenge->scheme == "bearer") {
       token.clear();
+      ROOST_TRY(fetch_token(bearer_challenge(r).params["scope"]));
       HttpRequest again = req;
       ROOST_TRY(authorize(again));
       r = ROOST_TRY(http_do_retrying(again, tls, options.retry, true));
+      if (r.status == 401 && creds) return token_refused_error(bearer_challenge(r));
     }
     if (r.status == 401) return auth_error();
     return r;
@@ -220,7 +249,8 @@ Result<void> RegistryClient::check_login() {
   ROOST_TRY(s.ping());
   if (!s.challenge) return {};
   if (!s.creds) return s.auth_error();
-  if (s.challenge->scheme == "bearer") return s.fetch_token();
+  // With a bearer challenge this fetches a token and proves that the
+  // registry accepts it.
   auto r = ROOST_TRY(s.send({"GET", "/v2/", {}, {}, {}, 1 << 20}));
   if (r.status != 200) return make_error(ErrorKind::io, "logging in to " + s.domain + ": " + registry_message(r));
   return {};

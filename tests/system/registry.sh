@@ -3,25 +3,37 @@
 # distribution registry) on 127.0.0.1 at a free port, storage in $TEST_TMP.
 # Source it from a test file's setup; call stop_registry from teardown.
 #
-#   start_registry [--tls] [--auth]   sets REGISTRY (host:port), REGISTRY_DIR
+#   start_registry [--tls] [--auth|--token]
+#                                     sets REGISTRY (host:port), REGISTRY_DIR
 #                                     (its storage), and with --tls CERT_DIR
 #                                     (holding ca.crt); --auth: htpasswd with
-#                                     user $REG_USER, password $REG_PASS
+#                                     user $REG_USER, password $REG_PASS;
+#                                     --token: token auth, the tokens from
+#                                     tokenserver.py (same user, and
+#                                     $REG_READER with pull only; anonymous
+#                                     gets tokens granting nothing), which
+#                                     logs each request to $TOKEN_LOG
+#                                     ($TOKEN_ISSUER: another issuer name in
+#                                     its tokens, which the registry refuses)
 #   push_fixture SOURCE NAME[:TAG]    skopeo copy of a fixture into it
 
 REG_USER=roostuser
 REG_PASS=s3cret-Pa55word
+# With --token only: a second user, whom the token server grants pull only.
+REG_READER=roostreader
+REG_READER_PASS=r3ad-0nly-Pa55
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 start_registry() {
-  local tls=0 auth=0 a
+  local tls=0 auth=0 token=0 a
   for a; do
     case $a in
       --tls) tls=1 ;;
       --auth) auth=1 ;;
+      --token) token=1 ;;
     esac
   done
   command -v docker-registry >/dev/null || skip "docker-registry is not installed (setup/deps)"
@@ -71,6 +83,7 @@ auth:
     path: $REGISTRY_DIR/htpasswd
 YAML
   fi
+  ((token)) && start_token_server "$conf"
   # The registry takes REGISTRY_* variables as configuration (REGISTRY_AUTH_FILE!).
   env -u REGISTRY_AUTH_FILE docker-registry serve "$conf" >"$REGISTRY_DIR/log" 2>&1 &
   REGISTRY_PID=$!
@@ -84,7 +97,57 @@ YAML
   fail "the registry did not start: $(cat "$REGISTRY_DIR/log")"
 }
 
+# start_token_server CONF: tokenserver.py with a certificate made here, and
+# CONF's auth section pointing the registry at it.
+start_token_server() {
+  local conf=$1 i
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=roost test token signer" \
+    -keyout "$REGISTRY_DIR/token.key" -out "$REGISTRY_DIR/token.crt" 2>/dev/null ||
+    fail "openssl could not make the token signing certificate"
+  TOKEN_LOG=$REGISTRY_DIR/token.log
+  (
+    umask 077
+    printf '%s %s pull,push\n%s %s pull\n' "$REG_USER" "$REG_PASS" "$REG_READER" "$REG_READER_PASS" \
+      >"$REGISTRY_DIR/token-users"
+  )
+  python3 "${BASH_SOURCE[0]%/*}/tokenserver.py" --users "$REGISTRY_DIR/token-users" \
+    --key "$REGISTRY_DIR/token.key" --cert "$REGISTRY_DIR/token.crt" --issuer "${TOKEN_ISSUER:-roost-test-issuer}" \
+    --service roost-test-registry --port-file "$REGISTRY_DIR/token.port" 2>>"$TOKEN_LOG" &
+  TOKEN_PID=$!
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $REGISTRY_DIR/token.port ]] && break
+    kill -0 "$TOKEN_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [[ -s $REGISTRY_DIR/token.port ]] || fail "the token server did not start: $(cat "$TOKEN_LOG")"
+  TOKEN_REALM=http://127.0.0.1:$(<"$REGISTRY_DIR/token.port")/token
+  cat >>"$conf" <<YAML
+auth:
+  token:
+    realm: $TOKEN_REALM
+    service: roost-test-registry
+    issuer: roost-test-issuer
+    rootcertbundle: $REGISTRY_DIR/token.crt
+YAML
+}
+
+# expire_next_token: the token server's next token has expired.
+expire_next_token() {
+  local i
+  kill -USR1 "$TOKEN_PID"
+  for ((i = 0; i < 100; i++)); do
+    grep -q '^next token expired$' "$TOKEN_LOG" && return 0
+    sleep 0.1
+  done
+  fail "the token server did not take SIGUSR1"
+}
+
 stop_registry() {
+  if [[ -n ${TOKEN_PID-} ]]; then
+    kill "$TOKEN_PID" 2>/dev/null
+    wait "$TOKEN_PID" 2>/dev/null
+    TOKEN_PID=
+  fi
   if [[ -n ${REGISTRY_PID-} ]]; then
     kill "$REGISTRY_PID" 2>/dev/null
     wait "$REGISTRY_PID" 2>/dev/null
@@ -97,7 +160,7 @@ push_fixture() {
   local src=$1 dest=$2
   shift 2
   local creds=()
-  [[ -f $REGISTRY_DIR/htpasswd ]] && creds=(--dest-creds "$REG_USER:$REG_PASS")
+  [[ -f $REGISTRY_DIR/htpasswd || -f $REGISTRY_DIR/token.crt ]] && creds=(--dest-creds "$REG_USER:$REG_PASS")
   skopeo --insecure-policy copy --quiet --dest-tls-verify=false "${creds[@]}" "$@" "$src" "docker://$REGISTRY/$dest" ||
     fail "skopeo copy $src to $REGISTRY/$dest failed"
 }

@@ -48,6 +48,25 @@ BOOST_AUTO_TEST_CASE(malformed_challenges) {
   BOOST_TEST(!parse_challenges(R"(Bearer realm="unterminated)").ok());
 }
 
+BOOST_AUTO_TEST_CASE(token_scopes_add_what_a_challenge_asks_beyond_our_own) {
+  using V = std::vector<std::string>;
+  const std::string own = "repository:second/multi:pull,push";
+  BOOST_TEST(token_scopes(own, "") == V{own});
+  BOOST_TEST(token_scopes("", "") == V{});
+  // The 401 of a blob mount: our own scope and pull on the source.
+  BOOST_TEST(token_scopes(own, own + " repository:first/multi:pull") == (V{own, "repository:first/multi:pull"}));
+  // Covered by our own actions, in any order: nothing added.
+  BOOST_TEST(token_scopes(own, "repository:second/multi:push,pull") == V{own});
+  BOOST_TEST(token_scopes(own, "repository:second/multi:pull") == V{own});
+  // More than our own actions on our repository, or another type.
+  BOOST_TEST(token_scopes("repository:a:pull", "repository:a:pull,push") == (V{"repository:a:pull", "repository:a:pull,push"}));
+  BOOST_TEST(token_scopes("repository:a:pull", "registry:catalog:*") == (V{"repository:a:pull", "registry:catalog:*"}));
+  // A login has no scope of its own; repeated or extra spaces are ignored.
+  BOOST_TEST(token_scopes("", "repository:a:pull  repository:a:pull ") == V{"repository:a:pull"});
+  // A name with a port in it keeps its colons.
+  BOOST_TEST(token_scopes("repository:h:5000/a:pull", "repository:h:5000/a:pull") == V{"repository:h:5000/a:pull"});
+}
+
 BOOST_AUTO_TEST_CASE(creds_flag) {
   auto c = parse_creds("user:pa:ss");
   BOOST_REQUIRE(c.ok());
