@@ -17,6 +17,7 @@
 #include "common/log.hpp"
 #include "engine/container_cgroup.hpp"
 #include "engine/container_events.hpp"
+#include "engine/created_seccomp.hpp"
 #include "engine/health_run.hpp"
 #include "engine/host_files.hpp"
 #include "engine/inspect.hpp"
@@ -30,6 +31,7 @@
 #include "runtime/executor.hpp"
 #include "runtime/external.hpp"
 #include "runtime/own_init.hpp"
+#include "runtime/start_spec.hpp"
 #include "storage/db.hpp"
 
 namespace roost::engine {
@@ -381,7 +383,9 @@ Result<int> Engine::Impl::start(ContainerRecord c, const StdioFds& stdio, const 
   if (c.options.init_path == runtime::own_init_path(store_opts().run_root))
     ROOST_TRY(runtime::install_own_init(c.options.init_path));
   if (c.options.network.mode == netns::Mode::container) ROOST_TRY(join_peer(c, facts));
-  auto spec = ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
+  auto seccomp = ROOST_TRY(created_seccomp(db, c));
+  auto spec = seccomp ? ROOST_TRY(runtime::rebuild_spec(image_config, c.options, facts, std::move(*seccomp)))
+                      : ROOST_TRY(runtime::build_spec(image_config, c.options, facts));
   // Its cgroup: the built-in executor's first process joins it before it
   // goes on; an external runtime creates it from linux.cgroupsPath.
   auto cgroup = cgroup_of(c.id);
@@ -537,7 +541,8 @@ Result<ContainerRecord> Engine::create_container(const std::string& image, runti
   if (options.hostname.empty()) options.hostname = c.id.substr(0, 12);
 
   // Building the spec now checks capabilities, seccomp profiles and ulimits
-  // before anything is stored; start builds it again with fresh host facts.
+  // before anything is stored; start builds it again with fresh host facts
+  // but keeps the seccomp profile resolved here (created_seccomp.hpp).
   ROOST_TRY(netns::check_network_options(options.network));
   ROOST_TRY(netns::assign_host_ports(options.network, image_config.exposed_ports));
   c.options = options;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -465,21 +464,10 @@ const char* native_seccomp_arch() {
 }  // namespace detail
 
 nlohmann::json default_seccomp(const std::vector<std::string>& caps) {
-  // `run` builds a container's spec twice (create checks it, start builds it
-  // with fresh host facts), each time for the same capabilities: the last
-  // resolution is kept (the table is fixed, so it depends on CAPS alone).
-  static std::mutex mu;
-  static std::vector<std::string> last_caps;
-  static json last;
-  std::lock_guard<std::mutex> hold(mu);
-  if (last.is_null() || caps != last_caps) {
-    auto r = resolve_profile(detail::default_seccomp_profile(), caps);
-    // The built-in table is fixed data; a failure here is a bug the unit tests catch.
-    if (!r) return json();
-    last = std::move(*r);
-    last_caps = caps;
-  }
-  return last;
+  auto r = resolve_profile(detail::default_seccomp_profile(), caps);
+  // The built-in table is fixed data; a failure here is a bug the unit tests catch.
+  if (!r) return json();
+  return std::move(*r);
 }
 
 Result<nlohmann::json> seccomp_from_profile(const std::string& profile_json, const std::vector<std::string>& caps) {

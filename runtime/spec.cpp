@@ -6,8 +6,10 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "runtime/spec_internal.hpp"
+#include "runtime/start_spec.hpp"
 
 namespace roost::runtime {
 
@@ -404,7 +406,18 @@ Result<Ulimit> parse_ulimit(const std::string& text) {
   return u;
 }
 
-Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o, const HostFacts& host) {
+namespace {
+
+// linux.seccomp for the options (null when unconfined).
+Result<json> resolve_seccomp(const RunOptions& o, const std::vector<std::string>& bounding) {
+  if (o.privileged || o.seccomp_unconfined || o.seccomp_profile_json == "unconfined") return json();
+  if (o.seccomp_profile_json.empty()) return default_seccomp(bounding);
+  return seccomp_from_profile(o.seccomp_profile_json, bounding);
+}
+
+// SECCOMP: linux.seccomp as decided before (null: none); nullopt resolves it.
+Result<json> assemble_spec(const ImageConfig& image, const RunOptions& o, const HostFacts& host,
+                           std::optional<json> seccomp) {
   const bool rootless = !host.mapping.identity;
   std::string hostname = !o.hostname.empty() ? o.hostname : o.container_id.substr(0, 12);
   if (hostname.empty()) return make_error(ErrorKind::internal, "building the container spec: no container ID");
@@ -492,14 +505,8 @@ Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o,
                             "/sys/firmware",     "/sys/fs/selinux",  "/sys/dev/block"};
     lx["readonlyPaths"] = {"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   }
-  bool unconfined = o.privileged || o.seccomp_unconfined || o.seccomp_profile_json == "unconfined";
-  if (!unconfined) {
-    if (o.seccomp_profile_json.empty()) {
-      lx["seccomp"] = default_seccomp(bounding);
-    } else {
-      lx["seccomp"] = ROOST_TRY(seccomp_from_profile(o.seccomp_profile_json, bounding));
-    }
-  }
+  if (!seccomp) seccomp = ROOST_TRY(resolve_seccomp(o, bounding));
+  if (!seccomp->is_null()) lx["seccomp"] = std::move(*seccomp);
 
   return json{
       {"ociVersion", "1.0.2"},
@@ -510,6 +517,17 @@ Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o,
       {"annotations", std::move(annotations)},
       {"linux", std::move(lx)},
   };
+}
+
+}  // namespace
+
+Result<nlohmann::json> build_spec(const ImageConfig& image, const RunOptions& o, const HostFacts& host) {
+  return assemble_spec(image, o, host, std::nullopt);
+}
+
+Result<nlohmann::json> rebuild_spec(const ImageConfig& image, const RunOptions& o, const HostFacts& host,
+                                    nlohmann::json created_seccomp) {
+  return assemble_spec(image, o, host, std::move(created_seccomp));
 }
 
 }  // namespace roost::runtime

@@ -116,6 +116,11 @@ Result<void> sync_tree(const std::string& path) {
   return {};
 }
 
+// A lock file with which older versions claimed a staging name.
+bool is_lock_file(const std::string& name) {
+  return name.size() > 5 && name.compare(name.size() - 5, 5, ".lock") == 0;
+}
+
 // Closes every descriptor above stderr except KEEP.
 void keep_only_fds(std::vector<int> keep) {
   std::sort(keep.begin(), keep.end());
@@ -167,30 +172,45 @@ struct Store::Impl {
     return std::optional<LayerRecord>(read_layer_row(st));
   }
 
+  // Older versions claimed staging/NAME with a flock on staging/NAME.lock.
+  // Where no writer holds that lock, NAME goes to DOOMED and the lock file
+  // (also one left without its NAME) to STALE_LOCKS.
+  Result<void> sweep_lock_file_claims(const std::set<std::string>& names, std::vector<std::string>& doomed,
+                                      std::vector<std::string>& stale_locks) {
+    for (auto& n : names) {
+      if (!is_lock_file(n)) continue;
+      std::string lock_file = staging_dir + "/" + n;
+      auto writer = ROOST_TRY(FileLock::try_acquire(lock_file));
+      if (!writer.held()) continue;
+      std::string claimed = n.substr(0, n.size() - 5);
+      if (names.count(claimed)) doomed.push_back(staging_dir + "/" + claimed);
+      stale_locks.push_back(lock_file);
+    }
+    return {};
+  }
+
+  // The other names are claimed by a byte of staging.lock (staging_lock.hpp):
+  // those no writer claims go to DOOMED.
+  Result<void> sweep_byte_claims(const std::set<std::string>& names, std::vector<std::string>& doomed) {
+    std::optional<UniqueFd> claims;
+    for (auto& n : names) {
+      if (is_lock_file(n) || names.count(n + ".lock")) continue;
+      if (!claims) claims = ROOST_TRY(open_file(staging_lock_path, O_RDWR | O_CREAT, 0600));
+      if (ROOST_TRY(staging_name_abandoned(claims->get(), n))) doomed.push_back(staging_dir + "/" + n);
+    }
+    return {};
+  }
+
   // Deletes staging directories whose writer is gone and layer directories
   // the database does not know (a crash between rename and commit).
   Result<void> sweep() {
     auto lock = ROOST_TRY(FileLock::acquire(lock_path));
     std::vector<std::string> doomed;
     std::vector<std::string> stale_locks;
-    auto names = list_dir(staging_dir);
-    std::set<std::string> present(names.begin(), names.end());
-    std::optional<UniqueFd> claims;
-    for (auto& n : names) {
-      // Older versions claimed a name with a flock on staging/<name>.lock.
-      bool old_lock = n.size() > 5 && n.compare(n.size() - 5, 5, ".lock") == 0;
-      if (old_lock || present.count(n + ".lock")) {
-        std::string lock_file = staging_dir + "/" + (old_lock ? n : n + ".lock");
-        if (old_lock && present.count(n.substr(0, n.size() - 5))) continue;  // handled with its name
-        auto writer = ROOST_TRY(FileLock::try_acquire(lock_file));
-        if (!writer.held()) continue;
-        if (!old_lock) doomed.push_back(staging_dir + "/" + n);
-        stale_locks.push_back(lock_file);
-        continue;
-      }
-      if (!claims) claims = ROOST_TRY(open_file(staging_lock_path, O_RDWR | O_CREAT, 0600));
-      if (ROOST_TRY(staging_name_abandoned(claims->get(), n))) doomed.push_back(staging_dir + "/" + n);
-    }
+    auto listed = list_dir(staging_dir);
+    std::set<std::string> names(listed.begin(), listed.end());
+    ROOST_TRY(sweep_lock_file_claims(names, doomed, stale_locks));
+    ROOST_TRY(sweep_byte_claims(names, doomed));
     auto dirs = list_dir(layers_dir);
     if (!dirs.empty()) {
       auto known = ROOST_TRY(all_layers());

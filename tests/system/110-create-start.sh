@@ -51,3 +51,54 @@ test_start_errors() {
   run_roost 125 start -a d nosuch
   is "$output" "Error: you cannot start and attach multiple containers at once"
 }
+
+# As podman, create decides the seccomp profile; every start runs with it.
+test_start_runs_with_the_seccomp_profile_of_create() {
+  local profile=$TEST_TMP/seccomp.json
+  echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}' >"$profile"
+  run_roost 0 create --name denied --security-opt "seccomp=$profile" busybox mkdir /made
+  echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []}' >"$profile"
+  run_roost 1 start -a denied
+  assert_contains "$output" "can't create directory '/made': Operation not permitted" "the profile as it was at create"
+  run_roost 1 start -a denied
+  assert_contains "$output" "Operation not permitted" "and on the next start"
+  run_roost 0 run --rm --security-opt "seccomp=$profile" busybox mkdir /made
+  is "$output" "" "a container created now gets the edited profile"
+}
+
+test_start_keeps_the_syscalls_cap_add_unlocks() {
+  local cmd='hostname renamed && hostname && grep Seccomp: /proc/self/status'
+  run_roost 0 create --name admin --cap-add CAP_SYS_ADMIN busybox sh -c "$cmd"
+  run_roost 0 start -a admin
+  is "$output" "renamed"$'\n'$'Seccomp:\t2' "sethostname is allowed, under the default profile"
+  run_roost 0 start -a admin
+  is "$output" "renamed"$'\n'$'Seccomp:\t2' "and on the next start"
+  run_roost 1 run --rm busybox sh -c "$cmd"
+  assert_contains "$output" "Operation not permitted" "not without CAP_SYS_ADMIN"
+}
+
+test_start_keeps_an_unconfined_container_unconfined() {
+  run_roost 0 create --name free --security-opt seccomp=unconfined busybox grep Seccomp: /proc/self/status
+  run_roost 0 create --name confined busybox grep Seccomp: /proc/self/status
+  run_roost 0 start -a free
+  is "$output" $'Seccomp:\t0' "no filter"
+  run_roost 0 start -a free
+  is "$output" $'Seccomp:\t0' "none on the next start either"
+  run_roost 0 start -a confined
+  is "$output" $'Seccomp:\t2' "the default profile otherwise"
+}
+
+test_start_keeps_a_privileged_container_unconfined() {
+  local last bounding
+  last=$(cat /proc/sys/kernel/cap_last_cap)
+  bounding=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+  # As root, --privileged asks for every capability the kernel has.
+  if [[ $TEST_MODE == root && $((16#$bounding)) != $(((1 << (last + 1)) - 1)) ]]; then
+    skip "the bounding set of this host ($bounding) lacks capabilities that --privileged gives root"
+  fi
+  run_roost 0 create --name priv --privileged busybox grep Seccomp: /proc/self/status
+  run_roost 0 start -a priv
+  is "$output" $'Seccomp:\t0' "no filter"
+  run_roost 0 start -a priv
+  is "$output" $'Seccomp:\t0' "none on the next start either"
+}

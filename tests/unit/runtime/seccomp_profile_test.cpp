@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "runtime/spec_internal.hpp"
+#include "runtime/start_spec.hpp"
 #include "spec_fixture.hpp"
 
 using namespace spec_test;
@@ -281,6 +282,30 @@ BOOST_AUTO_TEST_CASE(spec_seccomp_choice) {
   auto err = spec_err(busybox(), o, root_host());
   BOOST_TEST((err.kind() == ErrorKind::invalid));
   BOOST_TEST(err.message() == "seccomp profile: syscalls[0].action: missing");
+}
+
+// Start builds the spec again with its host facts, but runs with the
+// seccomp profile decided at create.
+BOOST_AUTO_TEST_CASE(a_rebuilt_spec_takes_the_seccomp_of_create) {
+  auto o = options();
+  o.cap_add = {"SYS_ADMIN"};
+  json created = spec_ok(busybox(), o, root_host())["linux"]["seccomp"];
+  auto again = rebuild_spec(busybox(), o, rootless_host(), created);
+  BOOST_REQUIRE_MESSAGE(again.ok(), (again.ok() ? std::string() : again.error().str()));
+  CHECK_JSON(*again, spec_ok(busybox(), o, rootless_host()));
+
+  // Not resolved again from the options: what create stored is what runs.
+  json stored = minimal({{{"names", {"read"}}, {"action", "SCMP_ACT_ALLOW"}}});
+  again = rebuild_spec(busybox(), o, root_host(), stored);
+  BOOST_REQUIRE(again.ok());
+  CHECK_JSON((*again)["linux"]["seccomp"], stored);
+  again = rebuild_spec(busybox(), o, root_host(), json());
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(!(*again)["linux"].contains("seccomp"), "none stored (unconfined): none");
+
+  // The rest of the options is still checked.
+  o.cap_add = {"NO_SUCH_CAP"};
+  BOOST_TEST(!rebuild_spec(busybox(), o, root_host(), created).ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
