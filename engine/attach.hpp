@@ -66,6 +66,9 @@ class AttachServer {
   void drop(size_t i);
   void flush_stdin();
   void on_message(size_t i);
+  // Handles every message client I sent that is still unread.
+  void hear_out(size_t i);
+  void handle(const char* msg, size_t len);
 
   UniqueFd dir_;
   UniqueFd listener_;

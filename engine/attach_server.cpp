@@ -114,12 +114,26 @@ void AttachServer::on_message(size_t i) {
     drop(i);
     return;
   }
+  handle(buf, static_cast<size_t>(got));
+}
+
+void AttachServer::hear_out(size_t i) {
+  char buf[8192 + 1];
+  for (;;) {
+    ssize_t got = ::recv(clients_[i], buf, sizeof buf, MSG_DONTWAIT);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return;
+    handle(buf, static_cast<size_t>(got));
+  }
+}
+
+void AttachServer::handle(const char* buf, size_t got) {
   switch (buf[0]) {
     case 'i':
       if (!stdin_.valid()) return;
-      if (static_cast<size_t>(got - 1) > sizeof pending_ - npending_) got = static_cast<ssize_t>(sizeof pending_ - npending_) + 1;
-      std::memcpy(pending_ + npending_, buf + 1, static_cast<size_t>(got - 1));
-      npending_ += static_cast<size_t>(got - 1);
+      if (got - 1 > sizeof pending_ - npending_) got = sizeof pending_ - npending_ + 1;
+      std::memcpy(pending_ + npending_, buf + 1, got - 1);
+      npending_ += got - 1;
       flush_stdin();
       return;
     case 'c':
@@ -170,8 +184,14 @@ void AttachServer::broadcast(char type, const char* data, size_t len) {
     ssize_t sent;
     do sent = ::sendmsg(clients_[i], &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     while (sent < 0 && errno == EINTR);
-    // Full (a client that stopped reading) or gone: dropped, never waited for.
-    if (sent < 0) drop(i);
+    // Full (a client that stopped reading) or gone: dropped, never waited
+    // for. What it sent first still counts: `run -it` hangs the container
+    // up by connecting, sending 'c' and closing at once, which output
+    // broadcast before its turn to be read would otherwise lose.
+    if (sent < 0) {
+      hear_out(i);
+      drop(i);
+    }
   }
 }
 

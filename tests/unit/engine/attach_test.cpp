@@ -144,6 +144,22 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_stops_reading_is_dropped, Fixture) {
   BOOST_TEST(::recv(slow.get(), &c, 1, MSG_DONTWAIT) == 0);  // dropped: EOF after what it had
 }
 
+BOOST_FIXTURE_TEST_CASE(a_client_that_sent_and_left_is_heard_before_it_is_dropped, Fixture) {
+  // As `run -it` hangs up once the user's terminal did: connect, 'c', close.
+  server->start_sessions(std::move(stdin_wr), -1);
+  {
+    auto hangup = client();
+    send_message(hangup.get(), "c");
+  }
+  pump(1);  // accepted, not read yet
+  // Output comes first: sending to the closed client fails and drops it.
+  server->broadcast('1', "/ # ", 4);
+  pump();
+  BOOST_REQUIRE(::fcntl(stdin_rd.get(), F_SETFL, O_NONBLOCK) == 0);
+  char c;
+  BOOST_TEST(::read(stdin_rd.get(), &c, 1) == 0);  // the container's stdin ended
+}
+
 BOOST_FIXTURE_TEST_CASE(relay_detaches_on_the_keys_and_ends_with_the_exit_code, Fixture) {
   server->start_sessions(std::move(stdin_wr), -1);
   std::atomic<bool> stop{false};
