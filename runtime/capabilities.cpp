@@ -78,6 +78,16 @@ Result<std::string> normalize_capability(const std::string& name) {
 
 namespace detail {
 
+std::vector<std::string> current_bounding_capabilities() {
+  std::vector<std::string> out;
+  for (const auto& name : all_capabilities()) {
+    cap_value_t v = 0;
+    // cap_get_bound is -1 for a capability the running kernel does not know.
+    if (cap_from_name(name.c_str(), &v) == 0 && cap_get_bound(v) == 1) out.push_back(name);
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> merge_capabilities(const std::vector<std::string>& base_in,
                                                     const std::vector<std::string>& add_in,
                                                     const std::vector<std::string>& drop_in) {
@@ -108,6 +118,17 @@ Result<std::vector<std::string>> merge_capabilities(const std::vector<std::strin
     }
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<std::string>> container_bounding(bool privileged, const std::vector<std::string>& add,
+                                                    const std::vector<std::string>& drop,
+                                                    const std::vector<std::string>& available) {
+  auto merged = ROOST_TRY(merge_capabilities(privileged ? available : default_capabilities(), add, drop));
+  std::vector<std::string> out;
+  for (auto& c : merged) {
+    if (contains(available, c)) out.push_back(std::move(c));
+  }
   return out;
 }
 

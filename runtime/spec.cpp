@@ -434,8 +434,8 @@ Result<json> assemble_spec(const ImageConfig& image, const RunOptions& o, const 
     if (cwd.size() > 1 && cwd.back() == '/') cwd.pop_back();
   }
 
-  std::vector<std::string> base = o.privileged ? all_capabilities() : default_capabilities();
-  auto bounding = ROOST_TRY(detail::merge_capabilities(base, o.cap_add, o.cap_drop));
+  auto bounding = ROOST_TRY(detail::container_bounding(
+      o.privileged, o.cap_add, o.cap_drop, rootless ? all_capabilities() : detail::current_bounding_capabilities()));
   // podman: a non-root user gets only what --cap-add asked for, in all sets
   // (ambient too, so that it survives the exec), never the whole bounding set.
   std::vector<std::string> granted = bounding;

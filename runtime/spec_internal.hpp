@@ -17,6 +17,20 @@ Result<std::vector<std::string>> merge_capabilities(const std::vector<std::strin
                                                     const std::vector<std::string>& add,
                                                     const std::vector<std::string>& drop);
 
+// The capabilities in this process's bounding set, "CAP_..." form:
+// all a container without a user namespace of its own can be given.
+std::vector<std::string> current_bounding_capabilities();
+
+// The container's bounding set: podman's, BASE being AVAILABLE for a
+// privileged container and the default set otherwise, merged with ADD and
+// DROP, then limited to AVAILABLE as podman limits it to the bounding set
+// (so a capability the host lacks is left out, not a capset failure).
+// AVAILABLE is every capability in a new user namespace, which starts with a
+// full bounding set, and current_bounding_capabilities() without one.
+Result<std::vector<std::string>> container_bounding(bool privileged, const std::vector<std::string>& add,
+                                                    const std::vector<std::string>& drop,
+                                                    const std::vector<std::string>& available);
+
 // The built-in default profile in the Docker profile-file format (archMap,
 // syscalls with includes/excludes), unresolved.
 const nlohmann::json& default_seccomp_profile();

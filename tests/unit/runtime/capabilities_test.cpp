@@ -2,11 +2,14 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cstdio>
+#include <fstream>
 
 #include "runtime/spec_internal.hpp"
 #include "spec_fixture.hpp"
 
 using namespace spec_test;
+using roost::runtime::detail::container_bounding;
+using roost::runtime::detail::current_bounding_capabilities;
 using roost::runtime::detail::merge_capabilities;
 
 namespace {
@@ -139,7 +142,10 @@ BOOST_AUTO_TEST_CASE(spec_capability_sets) {
 
   o.cap_add = {"ALL"};
   o.cap_drop = {};
+  // All that root's bounding set holds; a new user namespace has them all.
   BOOST_TEST(strings(spec_ok(busybox(), o, root_host())["process"]["capabilities"]["effective"]).size() ==
+             current_bounding_capabilities().size());
+  BOOST_TEST(strings(spec_ok(busybox(), o, rootless_host())["process"]["capabilities"]["effective"]).size() ==
              all_capabilities().size());
 
   o.cap_add = {"NOPE"};
@@ -188,6 +194,68 @@ BOOST_AUTO_TEST_CASE(privileged_gets_every_capability) {
   o.cap_drop = {"SYS_ADMIN"};
   caps = spec_ok(busybox(), o, rootless_host())["process"]["capabilities"];
   BOOST_TEST(!has(strings(caps["bounding"]), "CAP_SYS_ADMIN"));
+}
+
+// CapBnd of /proc/self/status, bit N for capability N.
+BOOST_AUTO_TEST_CASE(current_bounding_set_is_the_processes) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  unsigned long long mask = 0;
+  bool found = false;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapBnd:", 0) == 0) {
+      mask = std::stoull(line.substr(7), nullptr, 16);
+      found = true;
+    }
+  }
+  BOOST_REQUIRE(found);
+  std::vector<std::string> want;
+  for (const auto& name : all_capabilities()) {
+    cap_value_t v = 0;
+    BOOST_REQUIRE(cap_from_name(name.c_str(), &v) == 0);
+    if (mask & (1ULL << v)) want.push_back(name);
+  }
+  BOOST_TEST(current_bounding_capabilities() == want);
+}
+
+namespace {
+
+std::vector<std::string> bounded(bool privileged, const std::vector<std::string>& add,
+                                 const std::vector<std::string>& drop, const std::vector<std::string>& available) {
+  auto r = container_bounding(privileged, add, drop, available);
+  BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? std::string() : r.error().str()));
+  return *r;
+}
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::vector<std::string> without(std::vector<std::string> v, const std::string& name) {
+  v.erase(std::remove(v.begin(), v.end(), name), v.end());
+  return v;
+}
+
+}  // namespace
+
+// A host whose bounding set lacks CAP_SYS_RESOURCE, as podman treats it.
+BOOST_AUTO_TEST_CASE(bounding_is_limited_to_what_is_available) {
+  const auto host = without(all_capabilities(), "CAP_SYS_RESOURCE");
+  BOOST_TEST(bounded(true, {}, {}, host) == sorted(host));
+  BOOST_TEST(bounded(true, {}, {}, all_capabilities()) == sorted(all_capabilities()));
+  BOOST_TEST(bounded(true, {}, {"SYS_ADMIN"}, host) == sorted(without(host, "CAP_SYS_ADMIN")));
+  BOOST_TEST(bounded(false, {}, {}, host) == sorted(default_capabilities()));
+  BOOST_TEST(bounded(false, {"ALL"}, {}, host) == sorted(host));
+  // Left out as podman leaves it out, rather than failing capset.
+  BOOST_TEST(bounded(false, {"sys_resource"}, {}, host) == sorted(default_capabilities()));
+  BOOST_TEST(bounded(false, {"sys_resource"}, {}, all_capabilities()) ==
+             merged(default_capabilities(), {"CAP_SYS_RESOURCE"}, {}));
+  BOOST_TEST(bounded(false, {"NET_ADMIN"}, {"CHOWN"}, host) ==
+             merged(default_capabilities(), {"CAP_NET_ADMIN"}, {"CAP_CHOWN"}));
+  auto err = container_bounding(false, {"FOO"}, {}, host);
+  BOOST_REQUIRE(!err.ok());
+  BOOST_TEST(err.error().message() == "--cap-add: unknown capability \"CAP_FOO\"");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "runtime/spec_internal.hpp"
 #include "spec_fixture.hpp"
 
 using namespace spec_test;
@@ -504,9 +505,15 @@ BOOST_AUTO_TEST_CASE(privileged) {
   BOOST_TEST(!spec["linux"].contains("readonlyPaths"));
   BOOST_TEST(!spec["linux"].contains("seccomp"));
   BOOST_TEST(!has(strings(mount_at(spec, "/sys")["options"]), "ro"));
+  // Without a user namespace of its own: what the host's bounding set holds;
+  // a new user namespace starts with every capability.
+  auto host = roost::runtime::detail::current_bounding_capabilities();
+  std::sort(host.begin(), host.end());
+  BOOST_TEST(strings(spec["process"]["capabilities"]["bounding"]) == host);
+  BOOST_TEST(strings(spec["process"]["capabilities"]["effective"]) == host);
   auto all = all_capabilities();
   std::sort(all.begin(), all.end());
-  BOOST_TEST(strings(spec["process"]["capabilities"]["bounding"]) == all);
+  BOOST_TEST(strings(spec_ok(busybox(), o, rootless_host())["process"]["capabilities"]["bounding"]) == all);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
