@@ -61,6 +61,8 @@ struct Transfer {
   std::optional<std::chrono::steady_clock::time_point> retry_at;
   uint64_t skip = 0;      // bytes of this response already received before
   long status = 0;        // of this attempt's response, once its body starts
+  bool renew_token = false;    // the last attempt's token was refused: a fresh one first
+  bool token_renewed = false;  // once per blob
   std::string error_body; // of a failed response, for the registry's words
   const PullOptions* opts = nullptr;  // for layer_progress
   TransferBoard* board = nullptr;
@@ -154,8 +156,12 @@ struct Transfer {
   void download(RegistryClient& client) {
     const RetryPolicy& policy = client.retry_policy();
     while (!done) {
-      Result<void> prepared = [&] {
+      Result<void> prepared = [&]() -> Result<void> {
         std::lock_guard lock(board->mutex);  // the client may fetch a token
+        if (renew_token) {
+          renew_token = false;
+          ROOST_TRY(client.renew_token(response));
+        }
         return prepare(client);
       }();
       if (!prepared) {
@@ -193,6 +199,13 @@ struct Transfer {
     long final_status = status;
     if (final_status == 0) curl_easy_getinfo(handle->easy, CURLINFO_RESPONSE_CODE, &final_status);
     bool failed_status = rc == CURLE_OK && final_status != 200 && final_status != 206;
+    // An expired token (the pull outlived it): renewed once, at once.
+    if (!error && !stream_error && !board->cancel && failed_status && final_status == 401 && !token_renewed) {
+      log_debug("fetching blob " + desc.digest + ": HTTP status 401, renewing the token");
+      token_renewed = renew_token = true;
+      retry_at = std::chrono::steady_clock::now();
+      return;
+    }
     if (!error && !stream_error && !board->cancel && attempt < policy.attempts &&
         ((rc != CURLE_OK && transient_curl_error(rc, true)) || (failed_status && transient_status(final_status)))) {
       auto wait = retry_delay(policy, attempt, failed_status ? &response : nullptr);

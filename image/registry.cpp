@@ -294,6 +294,13 @@ Result<HttpRequest> RegistryClient::blob_request(const std::string& digest) {
   return req;
 }
 
+Result<void> RegistryClient::renew_token(const HttpResponse& refusal) {
+  auto& s = *impl_;
+  if (!s.challenge || s.challenge->scheme != "bearer") return s.auth_error();
+  s.token.clear();
+  return s.fetch_token(bearer_challenge(refusal).params["scope"]);
+}
+
 Result<bool> RegistryClient::has_blob(const std::string& digest) {
   auto& s = *impl_;
   auto r = ROOST_TRY_CTX(s.send({"HEAD", "/v2/" + s.repo + "/blobs/" + digest, {}, {}, {}, 1 << 20}), "checking blob " + digest);

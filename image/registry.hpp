@@ -46,6 +46,11 @@ class RegistryClient {
   Result<std::string> get_blob(const Descriptor& desc);
   // The request for streaming blob DIGEST (URL and authorization).
   Result<HttpRequest> blob_request(const std::string& digest);
+  // After a streamed request was refused with REFUSAL (a 401): a fresh token
+  // for the scope its challenge names, for the next blob_request (a token
+  // lives a few minutes; a pull of large layers may outlive it). An error
+  // when the registry wants no token, or none can be had.
+  Result<void> renew_token(const HttpResponse& refusal);
 
   // Push side: whether the registry has blob DIGEST (HEAD); an upload of a
   // blob from a file or from memory (one monolithic PUT); a manifest put

@@ -14,6 +14,10 @@ setup() {
 }
 
 teardown() {
+  if [[ -n ${PROXY_PID-} ]]; then
+    kill "$PROXY_PID" 2>/dev/null
+    wait "$PROXY_PID" 2>/dev/null
+  fi
   stop_registry
 }
 
@@ -167,4 +171,34 @@ test_expired_token_is_renewed() {
   is "$stdout" "$BUSYBOX_ID"
   is "$(grep -c '^token .* expired$' "$TOKEN_LOG")" 1 "roost was given an expired token"
   is "$(grep -c '^token ' "$TOKEN_LOG")" 2 "and asked for a fresh one"
+}
+
+# A layer's GET refused by the registry itself (401, its Bearer challenge),
+# as when a token still good for the manifest expired before the layer's
+# turn (a later window of a large image on a slow link): roost renews the
+# token and the pull goes on. faultproxy.py drops the Authorization header of
+# the first GET of each blob.
+test_layer_refused_token_is_renewed() {
+  start_registry --token
+  push_fixture "oci:$FIXTURES/multilayer-oci:latest" lib/multi:1
+  python3 "${BASH_SOURCE[0]%/*}/faultproxy.py" --upstream "$REGISTRY" --mode unauthorized --fail 1 \
+    --port-file "$TEST_TMP/proxy.port" 2>"$TEST_TMP/proxy.log" &
+  PROXY_PID=$!
+  local proxy="" i
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $TEST_TMP/proxy.port ]] && proxy=127.0.0.1:$(<"$TEST_TMP/proxy.port") &&
+      curl -s -o /dev/null "http://$proxy/v2/" && break
+    sleep 0.1
+  done
+  [[ -n $proxy ]] || fail "the fault proxy did not start: $(cat "$TEST_TMP/proxy.log")"
+  : >"$TOKEN_LOG"
+  run_roost 0 pull -q --tls-verify=false --creds "$REG_USER:$REG_PASS" "$proxy/lib/multi:1"
+  is "$stdout" "$MULTILAYER_ID" "the image arrived whole"
+  # The config and three layers, each refused once.
+  is "$(grep -c '^spoiled ' "$TEST_TMP/proxy.log")" 4 "every blob was refused once"
+  local tokens
+  tokens=$(grep -c '^token ' "$TOKEN_LOG")
+  ((tokens >= 5)) || fail "expected a token for the manifest and a fresh one after each refusal, got $tokens:
+$(cat "$TOKEN_LOG")"
+  run_roost 0 run --rm "$proxy/lib/multi:1" cat /data/keep
 }

@@ -11,6 +11,9 @@ first N GET requests for each blob path (/v2/.../blobs/sha256:...):
   midreset  sends the status, headers and half the body, then resets
   stall     sends the status, headers and half the body, then nothing more
             (the client hangs there until it or the proxy is killed)
+  unauthorized  forwards the request without its Authorization header, so
+            the registry itself refuses it (401 and its challenge), as it
+            refuses a token that expired
 
 N = -1 spoils every such request. Each spoiled request is logged to stderr
 as "spoiled PATH". --missing DIGEST answers 404 for that one blob instead,
@@ -32,7 +35,7 @@ HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te"
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--upstream", required=True)
-    ap.add_argument("--mode", choices=["503", "429", "reset", "midreset", "stall"], required=True)
+    ap.add_argument("--mode", choices=["503", "429", "reset", "midreset", "stall", "unauthorized"], required=True)
     ap.add_argument("--fail", type=int, default=2)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--stall-min-bytes", type=int, default=16384)
@@ -102,6 +105,8 @@ def main():
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP and k.lower() != "host"}
+            if bad and args.mode == "unauthorized":
+                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
             up = http.client.HTTPConnection(host, int(port), timeout=60)
             up.request(self.command, self.path, body=body, headers=headers)
             r = up.getresponse()
