@@ -13,28 +13,7 @@ setup() {
 }
 
 teardown() {
-  if [[ -n ${PROXY_PID-} ]]; then
-    kill "$PROXY_PID" 2>/dev/null
-    wait "$PROXY_PID" 2>/dev/null
-  fi
   stop_registry
-}
-
-# start_proxy MODE FAIL [OPTION...]: PROXY (host:port) spoils the first FAIL
-# GETs of each blob (faultproxy.py's options after that).
-start_proxy() {
-  python3 "${BASH_SOURCE[0]%/*}/faultproxy.py" --upstream "$REGISTRY" --mode "$1" --fail "$2" "${@:3}" \
-    --port-file "$TEST_TMP/proxy.port" 2>"$TEST_TMP/proxy.log" &
-  PROXY_PID=$!
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if [[ -s $TEST_TMP/proxy.port ]]; then
-      PROXY=127.0.0.1:$(<"$TEST_TMP/proxy.port")
-      curl -s -o /dev/null "http://$PROXY/v2/" && return 0
-    fi
-    sleep 0.1
-  done
-  fail "the fault proxy did not start: $(cat "$TEST_TMP/proxy.log")"
 }
 
 # pull_through_faults MODE WARNING: two failures for every blob, then the

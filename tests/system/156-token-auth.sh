@@ -14,10 +14,6 @@ setup() {
 }
 
 teardown() {
-  if [[ -n ${PROXY_PID-} ]]; then
-    kill "$PROXY_PID" 2>/dev/null
-    wait "$PROXY_PID" 2>/dev/null
-  fi
   stop_registry
 }
 
@@ -181,18 +177,9 @@ test_expired_token_is_renewed() {
 test_layer_refused_token_is_renewed() {
   start_registry --token
   push_fixture "oci:$FIXTURES/multilayer-oci:latest" lib/multi:1
-  python3 "${BASH_SOURCE[0]%/*}/faultproxy.py" --upstream "$REGISTRY" --mode unauthorized --fail 1 \
-    --port-file "$TEST_TMP/proxy.port" 2>"$TEST_TMP/proxy.log" &
-  PROXY_PID=$!
-  local proxy="" i
-  for ((i = 0; i < 100; i++)); do
-    [[ -s $TEST_TMP/proxy.port ]] && proxy=127.0.0.1:$(<"$TEST_TMP/proxy.port") &&
-      curl -s -o /dev/null "http://$proxy/v2/" && break
-    sleep 0.1
-  done
-  [[ -n $proxy ]] || fail "the fault proxy did not start: $(cat "$TEST_TMP/proxy.log")"
+  start_proxy unauthorized 1
   : >"$TOKEN_LOG"
-  run_roost 0 pull -q --tls-verify=false --creds "$REG_USER:$REG_PASS" "$proxy/lib/multi:1"
+  run_roost 0 pull -q --tls-verify=false --creds "$REG_USER:$REG_PASS" "$PROXY/lib/multi:1"
   is "$stdout" "$MULTILAYER_ID" "the image arrived whole"
   # The config and three layers, each refused once.
   is "$(grep -c '^spoiled ' "$TEST_TMP/proxy.log")" 4 "every blob was refused once"
@@ -200,5 +187,5 @@ test_layer_refused_token_is_renewed() {
   tokens=$(grep -c '^token ' "$TOKEN_LOG")
   ((tokens >= 5)) || fail "expected a token for the manifest and a fresh one after each refusal, got $tokens:
 $(cat "$TOKEN_LOG")"
-  run_roost 0 run --rm "$proxy/lib/multi:1" cat /data/keep
+  run_roost 0 run --rm "$PROXY/lib/multi:1" cat /data/keep
 }

@@ -16,6 +16,7 @@
 #                                     ($TOKEN_ISSUER: another issuer name in
 #                                     its tokens, which the registry refuses)
 #   push_fixture SOURCE NAME[:TAG]    skopeo copy of a fixture into it
+#   start_proxy MODE FAIL [OPTION...] faultproxy.py in front of it at PROXY
 
 REG_USER=roostuser
 REG_PASS=s3cret-Pa55word
@@ -142,7 +143,30 @@ expire_next_token() {
   fail "the token server did not take SIGUSR1"
 }
 
+# start_proxy MODE FAIL [OPTION...]: faultproxy.py in front of the registry,
+# at PROXY (host:port), spoiling the first FAIL GETs of each blob (its other
+# options after that); stop_registry stops it too.
+start_proxy() {
+  python3 "${BASH_SOURCE[0]%/*}/faultproxy.py" --upstream "$REGISTRY" --mode "$1" --fail "$2" "${@:3}" \
+    --port-file "$TEST_TMP/proxy.port" 2>"$TEST_TMP/proxy.log" &
+  PROXY_PID=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if [[ -s $TEST_TMP/proxy.port ]]; then
+      PROXY=127.0.0.1:$(<"$TEST_TMP/proxy.port")
+      curl -s -o /dev/null "http://$PROXY/v2/" && return 0
+    fi
+    sleep 0.1
+  done
+  fail "the fault proxy did not start: $(cat "$TEST_TMP/proxy.log")"
+}
+
 stop_registry() {
+  if [[ -n ${PROXY_PID-} ]]; then
+    kill "$PROXY_PID" 2>/dev/null
+    wait "$PROXY_PID" 2>/dev/null
+    PROXY_PID=
+  fi
   if [[ -n ${TOKEN_PID-} ]]; then
     kill "$TOKEN_PID" 2>/dev/null
     wait "$TOKEN_PID" 2>/dev/null
