@@ -201,6 +201,13 @@ struct RegistryClient::Impl {
     return {};
   }
 
+  // After a 401 (an expired token, or one without the scope REFUSAL's
+  // challenge names): a fresh one.
+  Result<void> renew_token(const HttpResponse& refusal) {
+    token.clear();
+    return fetch_token(bearer_challenge(refusal).params["scope"]);
+  }
+
   // Sends REQ (a path below base) with authorization; a 401 answered with a
   // fresh token is retried once, transient failures as options.retry says.
   Result<HttpResponse> send(HttpRequest req) {
@@ -210,8 +217,7 @@ struct RegistryClient::Impl {
     ROOST_TRY(authorize(first));
     auto r = ROOST_TRY(http_do_retrying(first, tls, options.retry, true));
     if (r.status == 401 && challenge && challenge->scheme == "bearer") {
-      token.clear();
-      ROOST_TRY(fetch_token(bearer_challenge(r).params["scope"]));
+      ROOST_TRY(renew_token(r));
       HttpRequest again = req;
       ROOST_TRY(authorize(again));
       r = ROOST_TRY(http_do_retrying(again, tls, options.retry, true));
@@ -297,8 +303,7 @@ Result<HttpRequest> RegistryClient::blob_request(const std::string& digest) {
 Result<void> RegistryClient::renew_token(const HttpResponse& refusal) {
   auto& s = *impl_;
   if (!s.challenge || s.challenge->scheme != "bearer") return s.auth_error();
-  s.token.clear();
-  return s.fetch_token(bearer_challenge(refusal).params["scope"]);
+  return s.renew_token(refusal);
 }
 
 Result<bool> RegistryClient::has_blob(const std::string& digest) {
