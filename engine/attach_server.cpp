@@ -184,14 +184,8 @@ void AttachServer::broadcast(char type, const char* data, size_t len) {
     ssize_t sent;
     do sent = ::sendmsg(clients_[i], &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     while (sent < 0 && errno == EINTR);
-    // Full (a client that stopped reading) or gone: dropped, never waited
-    // for. What it sent first still counts: `run -it` hangs the container
-    // up by connecting, sending 'c' and closing at once, which output
-    // broadcast before its turn to be read would otherwise lose.
-    if (sent < 0) {
-      hear_out(i);
-      drop(i);
-    }
+    // Full (a client that stopped reading) or gone: dropped, never waited for.
+    if (sent < 0) drop(i);
   }
 }
 
@@ -213,6 +207,11 @@ void AttachServer::end_sessions(int exit_code) {
 }
 
 void AttachServer::drop(size_t i) {
+  // What it sent first still counts: `run -it` hangs the container up by
+  // connecting, sending 'c' and closing at once, and a client that is gone
+  // may be dropped (output to broadcast, a hang-up polled) before its turn
+  // to be read.
+  hear_out(i);
   ::close(clients_[i]);
   clients_[i] = clients_[--nclients_];
 }
